@@ -1,0 +1,209 @@
+"""Pydantic models of the fulfilment model (spec §1, §2, §4, §6): what crosses the edges.
+
+Rows of the dataset files, orders, settings and plans. Validation here is per record; checks
+that need the whole dataset (unknown SKUs, duplicate ids, zone gaps) live in `loading.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NodeKind = Literal["warehouse", "store", "vendor", "dark_store"]
+ParcelService = Literal["ground", "express", "next_day"]
+OrderService = Literal["ground", "express", "next_day", "same_day", "pickup"]
+Method = Literal["parcel", "same_day", "pickup", "transfer"]
+
+PARCEL_SERVICES: tuple[ParcelService, ...] = ("ground", "express", "next_day")
+ORDER_SERVICES: tuple[OrderService, ...] = ("ground", "express", "next_day", "same_day", "pickup")
+NODE_KINDS: tuple[NodeKind, ...] = ("warehouse", "store", "vendor", "dark_store")
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Node(_Record):
+    """A place that can fulfil (nodes.csv). `None` capacity means no limit."""
+
+    node_id: str = Field(min_length=1)
+    kind: NodeKind
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    ships: bool
+    pickup: bool
+    same_day: bool
+    same_day_radius_km: float = Field(default=0.0, ge=0)
+    processing_days: int = Field(ge=0)
+    handling_per_order: float = Field(ge=0)
+    handling_per_unit: float = Field(ge=0)
+    dropship_fee: float = Field(default=0.0, ge=0)
+    max_orders_per_day: int | None = Field(default=None, ge=0)
+    max_units_per_day: int | None = Field(default=None, ge=0)
+    same_day_capacity: int | None = Field(default=None, ge=0)
+    active: bool = True
+    channels: tuple[str, ...] = ()
+
+
+class Sku(_Record):
+    """A product (skus.csv)."""
+
+    sku: str = Field(min_length=1)
+    weight_kg: float = Field(ge=0)
+    unit_value: float = Field(ge=0)
+
+
+class StockRow(_Record):
+    """Stock of a SKU at a node (inventory.csv)."""
+
+    node_id: str = Field(min_length=1)
+    sku: str = Field(min_length=1)
+    on_hand: int = Field(ge=0)
+    safety_stock: int = Field(default=0, ge=0)
+
+
+class Zone(_Record):
+    """A distance band (zones.csv); `max_km=None` is the open last band."""
+
+    zone: str = Field(min_length=1)
+    max_km: float | None = Field(default=None, ge=0)
+
+
+class Rate(_Record):
+    """A carrier price for a service, zone and weight band (rates.csv)."""
+
+    service: ParcelService
+    zone: str = Field(min_length=1)
+    max_kg: float = Field(gt=0)
+    cost: float = Field(ge=0)
+
+
+class Transit(_Record):
+    """A carrier transit time (transit.csv)."""
+
+    service: ParcelService
+    zone: str = Field(min_length=1)
+    days: int = Field(ge=0)
+
+
+class Settings(_Record):
+    """Business weights (settings.json, spec §4)."""
+
+    split_penalty: float = Field(default=4.0, ge=0)
+    late_penalty_per_day: float = Field(default=6.0, ge=0)
+    unfilled_penalty_factor: float = Field(default=1.0, ge=0)
+    min_shipment_value: float = Field(default=0.0, ge=0)
+    courier_base: float = Field(default=7.0, ge=0)
+    courier_per_km: float = Field(default=0.9, ge=0)
+    default_promise_days: dict[OrderService, int] = Field(
+        default_factory=lambda: {
+            "ground": 5,
+            "express": 2,
+            "next_day": 1,
+            "same_day": 0,
+            "pickup": 2,
+        }
+    )
+
+    @field_validator("default_promise_days")
+    @classmethod
+    def _every_service_has_a_promise(cls, value: dict[str, int]) -> dict[str, int]:
+        missing = [s for s in ORDER_SERVICES if s not in value]
+        if missing:
+            raise ValueError(f"missing promise days for {', '.join(missing)}")
+        negative = [s for s, days in value.items() if days < 0]
+        if negative:
+            raise ValueError(f"promise days must be >= 0 (got a negative for {negative[0]})")
+        return value
+
+
+class Customer(_Record):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class OrderLine(_Record):
+    line_id: str = Field(min_length=1)
+    sku: str = Field(min_length=1)
+    qty: int = Field(gt=0)
+    group: str | None = None
+
+
+class Order(_Record):
+    """An order (orders.jsonl, spec §2)."""
+
+    order_id: str = Field(min_length=1)
+    created_at: str | None = None
+    channel: str | None = None
+    customer: Customer
+    service: OrderService
+    pickup_node: str | None = None
+    promise_days: int | None = Field(default=None, ge=0)
+    max_shipments: int | None = Field(default=None, ge=1)
+    lines: tuple[OrderLine, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _pickup_needs_a_store(self) -> Order:
+        if self.service == "pickup" and not self.pickup_node:
+            raise ValueError("a pickup order needs a pickup_node (the store the customer visits)")
+        line_ids = [line.line_id for line in self.lines]
+        duplicated = sorted({x for x in line_ids if line_ids.count(x) > 1})
+        if duplicated:
+            raise ValueError(f"duplicate line_id {duplicated[0]!r} in one order")
+        return self
+
+
+class PlanLine(_Record):
+    line_id: str
+    sku: str
+    qty: int = Field(gt=0)
+
+
+class Shipment(_Record):
+    """One shipment of a plan (spec §6); costs as priced by `pricing.py`."""
+
+    node_id: str
+    method: Method
+    service: str
+    eta_days: int
+    lines: tuple[PlanLine, ...]
+    billable_kg: int
+    carrier_cost: float
+    handling_cost: float
+    dropship_fee: float = 0.0
+
+
+class CostBreakdown(_Record):
+    """An order's cost by component; they add up to the order's cost."""
+
+    carrier: float = 0.0
+    handling: float = 0.0
+    dropship: float = 0.0
+    split: float = 0.0
+    late: float = 0.0
+    unfilled: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.carrier + self.handling + self.dropship + self.split + self.late + self.unfilled
+
+
+class OrderPlan(_Record):
+    order_id: str
+    cost: float
+    shipments: tuple[Shipment, ...] = ()
+    unfilled: tuple[PlanLine, ...] = ()
+    breakdown: CostBreakdown | None = None
+
+
+class Plan(_Record):
+    """A plan file (spec §6)."""
+
+    dataset: str
+    strategy: str
+    total_cost: float
+    bound: float | None = None
+    orders: tuple[OrderPlan, ...]
+    solve_seconds: float | None = None
+    notes: tuple[str, ...] = ()

@@ -1,0 +1,140 @@
+"""The fulfilment network in memory: validated records indexed into arrays for fast solving.
+
+A `Network` is immutable; what changes while planning (stock and capacity left) lives in a
+`Ledger` (`ledger.py`). A `Dataset` is a network plus the orders to plan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from solver.models import (
+    PARCEL_SERVICES,
+    Node,
+    Order,
+    Rate,
+    Settings,
+    Sku,
+    StockRow,
+    Transit,
+    Zone,
+)
+
+UNLIMITED = np.iinfo(np.int64).max // 4
+"""Stands for an empty capacity cell ("no limit") in integer capacity arrays."""
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    nodes: tuple[Node, ...]
+    skus: tuple[Sku, ...]
+    zones: tuple[Zone, ...]
+    settings: Settings
+    node_index: dict[str, int]
+    sku_index: dict[str, int]
+    zone_index: dict[str, int]
+    zone_max_km: np.ndarray
+    """Upper bound of each zone in km, ascending; `inf` for an open last band."""
+    rate_table: np.ndarray
+    """`rate_table[service, zone, kg]`: parcel cost for a billable weight of `kg`, `nan` if none."""
+    transit_days: np.ndarray
+    """`transit_days[service, zone]`, -1 where the table has no row."""
+    on_hand: np.ndarray
+    safety_stock: np.ndarray
+    rate_rows: tuple[Rate, ...] = ()
+    transit_rows: tuple[Transit, ...] = ()
+    stock_rows: tuple[StockRow, ...] = ()
+    # Per-node arrays, derived from `nodes` for vectorised pricing.
+    lat: np.ndarray = field(init=False)
+    lon: np.ndarray = field(init=False)
+    sku_weight: np.ndarray = field(init=False)
+    sku_value: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lat", np.array([n.lat for n in self.nodes], dtype=float))
+        object.__setattr__(self, "lon", np.array([n.lon for n in self.nodes], dtype=float))
+        object.__setattr__(
+            self, "sku_weight", np.array([s.weight_kg for s in self.skus], dtype=float)
+        )
+        object.__setattr__(
+            self, "sku_value", np.array([s.unit_value for s in self.skus], dtype=float)
+        )
+
+    @property
+    def max_kg(self) -> int:
+        """Largest billable weight any rate row accepts."""
+        return int(self.rate_table.shape[2]) - 1
+
+    def available_stock(self) -> np.ndarray:
+        """Spec §1: on hand less safety stock, never below 0 (nothing reserved yet)."""
+        return np.maximum(self.on_hand - self.safety_stock, 0)
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    name: str
+    network: Network
+    orders: tuple[Order, ...]
+
+
+def build_network(
+    nodes: Sequence[Node],
+    skus: Sequence[Sku],
+    stock: Sequence[StockRow],
+    zones: Sequence[Zone],
+    rates: Sequence[Rate],
+    transits: Sequence[Transit],
+    settings: Settings,
+) -> Network:
+    """Index records that `loading.py` has already checked for consistency."""
+    node_index = {n.node_id: i for i, n in enumerate(nodes)}
+    sku_index = {s.sku: i for i, s in enumerate(skus)}
+    zone_index = {z.zone: i for i, z in enumerate(zones)}
+    zone_max_km = np.array([math.inf if z.max_km is None else z.max_km for z in zones], dtype=float)
+    rate_table = _rate_table(rates, zone_index)
+    transit_days = np.full((len(PARCEL_SERVICES), len(zones)), -1, dtype=np.int64)
+    for t in transits:
+        transit_days[PARCEL_SERVICES.index(t.service), zone_index[t.zone]] = t.days
+    on_hand = np.zeros((len(nodes), len(skus)), dtype=np.int64)
+    safety = np.zeros((len(nodes), len(skus)), dtype=np.int64)
+    for row in stock:
+        n, s = node_index[row.node_id], sku_index[row.sku]
+        on_hand[n, s] += row.on_hand
+        safety[n, s] += row.safety_stock
+    return Network(
+        nodes=tuple(nodes),
+        skus=tuple(skus),
+        zones=tuple(zones),
+        settings=settings,
+        node_index=node_index,
+        sku_index=sku_index,
+        zone_index=zone_index,
+        zone_max_km=zone_max_km,
+        rate_table=rate_table,
+        transit_days=transit_days,
+        on_hand=on_hand,
+        safety_stock=safety,
+        rate_rows=tuple(rates),
+        transit_rows=tuple(transits),
+        stock_rows=tuple(stock),
+    )
+
+
+def _rate_table(rates: Sequence[Rate], zone_index: dict[str, int]) -> np.ndarray:
+    """Spec §3: `rate(service, zone, kg)` is the cost of the smallest `max_kg >= kg`."""
+    top = max((math.floor(r.max_kg) for r in rates), default=0)
+    table = np.full((len(PARCEL_SERVICES), len(zone_index), top + 1), np.nan)
+    by_key: dict[tuple[int, int], list[Rate]] = {}
+    for r in rates:
+        by_key.setdefault((PARCEL_SERVICES.index(r.service), zone_index[r.zone]), []).append(r)
+    for (s, z), rows in by_key.items():
+        rows.sort(key=lambda r: r.max_kg)
+        for kg in range(1, top + 1):
+            row = next((r for r in rows if r.max_kg >= kg), None)
+            if row is not None:
+                table[s, z, kg] = row.cost
+    return table

@@ -1,0 +1,244 @@
+"""The one place where shipments and orders are priced (spec §3 and §4).
+
+Every strategy, the checker and the API price through this module. `order_methods` builds, for
+one order, the table of which method each node may use and what it costs by billable weight;
+`price_order` turns a chosen set of shipments into the plan's costs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.models import CostBreakdown, Order, OrderPlan, PlanLine, Settings, Shipment
+from solver.network import Network
+
+EARTH_RADIUS_KM = 6371.0088
+
+# Method keys: the first three are parcel services in PARCEL_SERVICES order.
+GROUND, EXPRESS, NEXT_DAY, SAME_DAY, PICKUP, TRANSFER = range(6)
+METHOD_KEYS = ("ground", "express", "next_day", "same_day", "pickup", "transfer")
+METHOD_OF_KEY = ("parcel", "parcel", "parcel", "same_day", "pickup", "transfer")
+SERVICE_OF_KEY = ("ground", "express", "next_day", "same_day", "pickup", "ground")
+
+
+def method_key(method: str, service: str) -> int | None:
+    """The method key of a plan's (method, service) pair, or None if it names none."""
+    for key in range(len(METHOD_KEYS)):
+        if METHOD_OF_KEY[key] == method and SERVICE_OF_KEY[key] == service:
+            return key
+    return None
+
+
+def haversine_km(
+    lat1: float | np.ndarray, lon1: float | np.ndarray, lat2: float, lon2: float
+) -> np.ndarray:
+    """Great-circle distance in km (spec: haversine, Earth radius 6371.0088 km)."""
+    p1, p2 = np.radians(lat1), math.radians(lat2)
+    dphi = p2 - p1
+    dlmb = math.radians(lon2) - np.radians(lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dlmb / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0))))
+
+
+def zone_of(network: Network, km: np.ndarray) -> np.ndarray:
+    """Spec §3: the first zone whose `max_km >= d`; -1 beyond the last band."""
+    idx = np.searchsorted(network.zone_max_km, km, side="left")
+    return np.where(idx < len(network.zone_max_km), idx, -1)
+
+
+def billable_kg(weight_kg: float) -> int:
+    """Spec §3: `max(1, ceil(weight))`; a hair of float noise does not tip a band."""
+    return max(1, math.ceil(round(weight_kg, 6)))
+
+
+def promise_days(order: Order, settings: Settings) -> int:
+    if order.promise_days is not None:
+        return order.promise_days
+    return settings.default_promise_days[order.service]
+
+
+def courier_cost(settings: Settings, km: np.ndarray) -> np.ndarray:
+    return np.asarray(settings.courier_base + settings.courier_per_km * km)
+
+
+def weight_column(network: Network, kg: int) -> int:
+    """Column of `OrderMethods.carrier` for a billable weight (see `order_methods`)."""
+    return min(kg, network.max_kg + 1)
+
+
+@dataclass(frozen=True)
+class OrderMethods:
+    """What each node may do for one order, and what it costs (spec §3).
+
+    `carrier[m, n, kg]` is the carrier cost of method key `m` from node `n` for billable weight
+    `kg` (nan: not allowed or no rate; see `weight_column`); `eta[m, n]` its days (-1: not
+    allowed); `late_cost[m, n]` the late penalty that shipment would pay (spec §4).
+    """
+
+    km_to_customer: np.ndarray
+    carrier: np.ndarray
+    eta: np.ndarray
+    late_cost: np.ndarray
+    promise: int
+
+    def allowed(self, key: int, node: int) -> bool:
+        return bool(self.eta[key, node] >= 0)
+
+
+def node_serves_order(network: Network, order: Order) -> np.ndarray:
+    """Spec §5.3/§5.4: active nodes whose channels admit the order's channel."""
+    return np.array(
+        [
+            n.active and (not order.channel or not n.channels or order.channel in n.channels)
+            for n in network.nodes
+        ],
+        dtype=bool,
+    )
+
+
+def order_methods(network: Network, order: Order) -> OrderMethods:
+    """Build the method table of spec §3 for one order over every node."""
+    settings = network.settings
+    n_nodes, top_kg = len(network.nodes), network.max_kg
+    serves = node_serves_order(network, order)
+    ships = np.array([n.ships for n in network.nodes], dtype=bool) & serves
+    proc = np.array([n.processing_days for n in network.nodes], dtype=np.int64)
+    km = haversine_km(network.lat, network.lon, order.customer.lat, order.customer.lon)
+    # Column top_kg + 1 stands for "heavier than every rate row": only couriers and pickup.
+    carrier = np.full((len(METHOD_KEYS), n_nodes, top_kg + 2), np.nan)
+    eta = np.full((len(METHOD_KEYS), n_nodes), -1, dtype=np.int64)
+
+    def parcel(key: int, service: int, allowed: np.ndarray, dist: np.ndarray) -> None:
+        zone = zone_of(network, dist)
+        ok = allowed & (zone >= 0)
+        z = np.where(ok, zone, 0)
+        days = network.transit_days[service, z]
+        ok &= days >= 0
+        carrier[key, ok, : top_kg + 1] = network.rate_table[service, z[ok], :]
+        eta[key][ok] = proc[ok] + days[ok]
+
+    if order.service == "pickup":
+        assert order.pickup_node is not None
+        pickup_at = network.node_index[order.pickup_node]
+        pickup_node = network.nodes[pickup_at]
+        if serves[pickup_at] and pickup_node.pickup:
+            carrier[PICKUP, pickup_at, 1:] = 0.0
+            eta[PICKUP, pickup_at] = proc[pickup_at]
+        if pickup_node.active:
+            km_to_store = haversine_km(network.lat, network.lon, pickup_node.lat, pickup_node.lon)
+            others = ships & (np.arange(n_nodes) != pickup_at)
+            parcel(TRANSFER, GROUND, others, km_to_store)
+    else:
+        for service in (GROUND, EXPRESS, NEXT_DAY):
+            parcel(service, service, ships, km)
+        radius = np.array([n.same_day_radius_km for n in network.nodes], dtype=float)
+        same_day = np.array([n.same_day for n in network.nodes], dtype=bool) & serves
+        ok = same_day & (km <= radius)
+        carrier[SAME_DAY][ok] = courier_cost(settings, km[ok])[:, None]
+        carrier[SAME_DAY][:, 0] = np.nan
+        eta[SAME_DAY][ok] = 0
+    promise = promise_days(order, settings)
+    late_cost = settings.late_penalty_per_day * np.maximum(eta - promise, 0)
+    late_cost = np.where(eta >= 0, late_cost, np.nan)
+    return OrderMethods(km, carrier, eta, late_cost, promise)
+
+
+@dataclass(frozen=True)
+class ChosenShipment:
+    """A shipment as a strategy decides it: node, method key and units per line id."""
+
+    node: int
+    key: int
+    units: Mapping[str, int]
+
+
+def price_shipment(
+    network: Network, order: Order, methods: OrderMethods, chosen: ChosenShipment
+) -> Shipment:
+    """Spec §3: carrier + handling (per order + per unit) + dropship fee; eta and weight."""
+    node = network.nodes[chosen.node]
+    by_id = {line.line_id: line for line in order.lines}
+    lines = tuple(
+        PlanLine(line_id=lid, sku=by_id[lid].sku, qty=q) for lid, q in chosen.units.items() if q
+    )
+    weight = sum(network.sku_weight[network.sku_index[pl.sku]] * pl.qty for pl in lines)
+    kg = billable_kg(float(weight))
+    units = sum(pl.qty for pl in lines)
+    carrier = float(methods.carrier[chosen.key, chosen.node, weight_column(network, kg)])
+    return Shipment(
+        node_id=node.node_id,
+        method=METHOD_OF_KEY[chosen.key],  # type: ignore[arg-type]
+        service=SERVICE_OF_KEY[chosen.key],
+        eta_days=int(methods.eta[chosen.key, chosen.node]),
+        lines=lines,
+        billable_kg=kg,
+        carrier_cost=carrier,
+        handling_cost=node.handling_per_order + node.handling_per_unit * units,
+        dropship_fee=node.dropship_fee,
+    )
+
+
+def order_breakdown(
+    network: Network,
+    order: Order,
+    methods: OrderMethods,
+    shipments: Sequence[Shipment],
+    unfilled: Sequence[PlanLine],
+) -> CostBreakdown:
+    """Spec §4: shipments + split penalty + late penalty + unfilled penalty."""
+    settings = network.settings
+    late = sum(
+        settings.late_penalty_per_day * max(0, s.eta_days - methods.promise) for s in shipments
+    )
+    unfilled_value = sum(network.sku_value[network.sku_index[u.sku]] * u.qty for u in unfilled)
+    return CostBreakdown(
+        carrier=sum(s.carrier_cost for s in shipments),
+        handling=sum(s.handling_cost for s in shipments),
+        dropship=sum(s.dropship_fee for s in shipments),
+        split=settings.split_penalty * max(0, len(shipments) - 1),
+        late=float(late),
+        unfilled=float(settings.unfilled_penalty_factor * unfilled_value),
+    )
+
+
+def unfilled_lines(order: Order, shipped: Mapping[str, int]) -> tuple[PlanLine, ...]:
+    return tuple(
+        PlanLine(line_id=line.line_id, sku=line.sku, qty=line.qty - shipped.get(line.line_id, 0))
+        for line in order.lines
+        if line.qty - shipped.get(line.line_id, 0) > 0
+    )
+
+
+def price_order(
+    network: Network,
+    order: Order,
+    chosen: Sequence[ChosenShipment],
+    methods: OrderMethods | None = None,
+) -> OrderPlan:
+    """Price a strategy's decision for one order into the plan format of spec §6."""
+    methods = methods or order_methods(network, order)
+    shipments = tuple(
+        price_shipment(network, order, methods, c)
+        for c in sorted(chosen, key=lambda c: network.nodes[c.node].node_id)
+    )
+    shipped: dict[str, int] = {}
+    for c in chosen:
+        for lid, q in c.units.items():
+            shipped[lid] = shipped.get(lid, 0) + q
+    unfilled = unfilled_lines(order, shipped)
+    breakdown = order_breakdown(network, order, methods, shipments, unfilled)
+    return OrderPlan(
+        order_id=order.order_id,
+        cost=round(breakdown.total, 2),
+        shipments=shipments,
+        unfilled=unfilled,
+        breakdown=_rounded(breakdown),
+    )
+
+
+def _rounded(b: CostBreakdown) -> CostBreakdown:
+    return CostBreakdown(**{k: round(v, 4) for k, v in b.model_dump().items()})
