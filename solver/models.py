@@ -21,7 +21,7 @@ NODE_KINDS: tuple[NodeKind, ...] = ("warehouse", "store", "vendor", "dark_store"
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Node(_Record):
@@ -97,7 +97,7 @@ class Settings(_Record):
     courier_base: float = Field(default=7.0, ge=0)
     courier_per_km: float = Field(default=0.9, ge=0)
     default_promise_days: dict[OrderService, int] = Field(
-        default_factory=lambda: {
+        default_factory=lambda: {  # type: ignore[arg-type]
             "ground": 5,
             "express": 2,
             "next_day": 1,
@@ -147,20 +147,27 @@ class Order(_Record):
     def _pickup_needs_a_store(self) -> Order:
         if self.service == "pickup" and not self.pickup_node:
             raise ValueError("a pickup order needs a pickup_node (the store the customer visits)")
-        line_ids = [line.line_id for line in self.lines]
-        duplicated = sorted({x for x in line_ids if line_ids.count(x) > 1})
-        if duplicated:
-            raise ValueError(f"duplicate line_id {duplicated[0]!r} in one order")
+        seen: set[str] = set()
+        for line in self.lines:
+            if line.line_id in seen:
+                raise ValueError(f"duplicate line_id {line.line_id!r} in one order")
+            seen.add(line.line_id)
         return self
 
 
-class PlanLine(_Record):
+class _PlanRecord(BaseModel):
+    # A shipment with no rate prices as nan, which the checker reports (§3); plan files
+    # themselves never carry one (`planfile.write_plan` refuses).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=True)
+
+
+class PlanLine(_PlanRecord):
     line_id: str
     sku: str
     qty: int = Field(gt=0)
 
 
-class Shipment(_Record):
+class Shipment(_PlanRecord):
     """One shipment of a plan (spec §6); costs as priced by `pricing.py`."""
 
     node_id: str
@@ -174,7 +181,7 @@ class Shipment(_Record):
     dropship_fee: float = 0.0
 
 
-class CostBreakdown(_Record):
+class CostBreakdown(_PlanRecord):
     """An order's cost by component; they add up to the order's cost."""
 
     carrier: float = 0.0
@@ -189,7 +196,7 @@ class CostBreakdown(_Record):
         return self.carrier + self.handling + self.dropship + self.split + self.late + self.unfilled
 
 
-class OrderPlan(_Record):
+class OrderPlan(_PlanRecord):
     order_id: str
     cost: float
     shipments: tuple[Shipment, ...] = ()
@@ -197,7 +204,7 @@ class OrderPlan(_Record):
     breakdown: CostBreakdown | None = None
 
 
-class Plan(_Record):
+class Plan(_PlanRecord):
     """A plan file (spec §6)."""
 
     dataset: str

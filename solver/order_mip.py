@@ -11,7 +11,7 @@ from ortools.linear_solver import pywraplp
 
 from solver.models import Order
 from solver.network import Network
-from solver.order_solver import Item, OrderSolution, _Candidates, _line_units
+from solver.order_solver import Item, OrderSolution, _Candidates, line_units
 from solver.pricing import ChosenShipment, billable_kg, weight_column
 
 
@@ -129,7 +129,7 @@ def solve_order_mip(
             ChosenShipment(
                 node=int(cands.nodes[j]),
                 key=int(cands.curve_key[j, col]),
-                units=_line_units(items, content),
+                units=line_units(items, content),
             )
         )
     cost = solver.Objective().Value()

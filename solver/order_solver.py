@@ -16,8 +16,9 @@ has too many contents to enumerate, an exact MIP (SCIP) settles it instead.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import product
 
 import numpy as np
@@ -40,6 +41,16 @@ class Prices:
     orders: Mapping[int, float] = field(default_factory=dict)
     units: Mapping[int, float] = field(default_factory=dict)
     same_day: Mapping[int, float] = field(default_factory=dict)
+    n_nodes: int = 0
+
+    @cached_property
+    def stock_by_sku(self) -> dict[int, np.ndarray]:
+        """Stock prices by SKU as dense arrays over nodes (0 where unpriced)."""
+        size = max(self.n_nodes, 1 + max((n for n, _ in self.stock), default=0))
+        out: dict[int, np.ndarray] = {}
+        for (node, sku), price in self.stock.items():
+            out.setdefault(sku, np.zeros(size))[node] = price
+        return out
 
 
 NO_PRICES = Prices()
@@ -133,8 +144,9 @@ def solve_order(
         return OrderSolution((), cost, cost)
     if math.prod(it.qty + 1 for it in items) <= ENUMERATION_LIMIT:
         relaxed = _solve_by_contents(network, order, items, cands, penalty)
-        if relaxed is not None:
+        if isinstance(relaxed, OrderSolution):
             return relaxed
+        cands = _keep_nodes(cands, relaxed)
     from solver.order_mip import solve_order_mip
 
     return solve_order_mip(network, order, items, cands, penalty)
@@ -188,9 +200,11 @@ def _candidates(
     unit_price = hpu + np.array([prices.units.get(int(n), 0.0) for n in nodes], dtype=float)
     per_item = np.outer(unit_price, [it.units for it in items])
     if prices.stock:
-        for j, n in enumerate(nodes):
-            for i, it in enumerate(items):
-                per_item[j, i] += sum(prices.stock.get((int(n), s), 0.0) * q for s, q in it.sku_use)
+        by_sku = prices.stock_by_sku
+        for i, it in enumerate(items):
+            for sku, q in it.sku_use:
+                if sku in by_sku:
+                    per_item[:, i] += q * by_sku[sku][nodes]
     return _Candidates(
         nodes=nodes,
         fixed=fixed,
@@ -211,7 +225,8 @@ def _solve_by_contents(
     items: list[Item],
     cands: _Candidates,
     penalty: np.ndarray,
-) -> OrderSolution | None:
+) -> OrderSolution | np.ndarray:
+    """The optimum, or (when the relaxation is not a plan) the candidate rows an optimum needs."""
     settings = network.settings
     qty = np.array([it.qty for it in items], dtype=np.int64)
     strides = np.concatenate(([1], np.cumprod(qty + 1)[:-1])).astype(np.int64)
@@ -264,16 +279,37 @@ def _solve_by_contents(
 
     used = [int(best_node[r]) for r in best_parts]
     if len(set(used)) < len(used):
-        return None  # two parts from one node: the relaxation is not a plan
+        # Two parts from one node: the relaxation is not a plan. An optimum needs, for each
+        # content, only its `most` cheapest nodes: were it to use another, one of those would be
+        # free to carry that content for no more. So the MIP gets only those nodes.
+        most = min(int(qty.sum()), order.max_shipments or 10**9, len(cands.nodes))
+        ranked = np.argsort(g[:, 1:], axis=0, kind="stable")[:most]
+        finite = np.isfinite(np.take_along_axis(g[:, 1:], ranked, axis=0))
+        return np.unique(ranked[finite])
     chosen = tuple(
         ChosenShipment(
             node=int(cands.nodes[best_node[r]]),
             key=int(cands.curve_key[best_node[r], column[r]]),
-            units=_line_units(items, contents[r]),
+            units=line_units(items, contents[r]),
         )
         for r in best_parts
     )
     return OrderSolution(chosen, best_cost, best_cost)
+
+
+def _keep_nodes(cands: _Candidates, rows: np.ndarray) -> _Candidates:
+    return _Candidates(
+        nodes=cands.nodes[rows],
+        fixed=cands.fixed[rows],
+        per_item=cands.per_item[rows],
+        curve=cands.curve[rows],
+        curve_key=cands.curve_key[rows],
+        item_cap=cands.item_cap[rows],
+        sku_cols=cands.sku_cols,
+        sku_use=cands.sku_use,
+        stock=cands.stock[rows],
+        units_left=cands.units_left[rows],
+    )
 
 
 def _multi_shipments(
@@ -352,7 +388,8 @@ def _backtrack(
     return parts
 
 
-def _line_units(items: list[Item], content: np.ndarray) -> dict[str, int]:
+def line_units(items: Sequence[Item], content: Sequence[int] | np.ndarray) -> dict[str, int]:
+    """Units per line id of a shipment carrying `content[i]` units of item `i`."""
     units: dict[str, int] = {}
     for it, n in zip(items, content, strict=True):
         if n:

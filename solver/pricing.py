@@ -236,9 +236,5 @@ def price_order(
         cost=round(breakdown.total, 2),
         shipments=shipments,
         unfilled=unfilled,
-        breakdown=_rounded(breakdown),
+        breakdown=breakdown,
     )
-
-
-def _rounded(b: CostBreakdown) -> CostBreakdown:
-    return CostBreakdown(**{k: round(v, 4) for k, v in b.model_dump().items()})

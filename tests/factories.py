@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import random
 
-from solver.models import Customer, Node, Order, OrderLine, Rate, Settings, Sku, StockRow, Transit, Zone
+from solver.models import (
+    Customer,
+    Node,
+    Order,
+    OrderLine,
+    Rate,
+    Settings,
+    Sku,
+    StockRow,
+    Transit,
+    Zone,
+)
 from solver.network import Network, build_network
 
 ZONES = (Zone(zone="1", max_km=100), Zone(zone="2", max_km=500), Zone(zone="3", max_km=None))
@@ -17,28 +28,49 @@ def standard_rates() -> list[Rate]:
         for z in range(3):
             for b, kg in enumerate(WEIGHT_BANDS):
                 rates.append(
-                    Rate(service=s, zone=str(z + 1), max_kg=kg, cost=round(factor * (5 + 2 * z + 1.5 * b), 2))
+                    Rate(
+                        service=s,
+                        zone=str(z + 1),
+                        max_kg=kg,
+                        cost=round(factor * (5 + 2 * z + 1.5 * b), 2),
+                    )
                 )
     return rates
 
 
 def standard_transit() -> list[Transit]:
     days = {"ground": (1, 3, 5), "express": (1, 2, 2), "next_day": (1, 1, 1)}
-    return [Transit(service=s, zone=str(z + 1), days=d[z]) for s, d in days.items() for z in range(3)]
+    return [
+        Transit(service=s, zone=str(z + 1), days=d[z]) for s, d in days.items() for z in range(3)
+    ]
 
 
-def node(node_id: str, kind: str = "warehouse", lat: float = 40.0, lon: float = -74.0, **kw) -> Node:
+def node(
+    node_id: str, kind: str = "warehouse", lat: float = 40.0, lon: float = -74.0, **kw
+) -> Node:
     base = dict(
-        node_id=node_id, kind=kind, lat=lat, lon=lon, ships=True, pickup=kind == "store",
-        same_day=False, same_day_radius_km=0.0, processing_days=1, handling_per_order=2.0,
-        handling_per_unit=0.5, dropship_fee=0.0, active=True,
+        node_id=node_id,
+        kind=kind,
+        lat=lat,
+        lon=lon,
+        ships=True,
+        pickup=kind == "store",
+        same_day=False,
+        same_day_radius_km=0.0,
+        processing_days=1,
+        handling_per_order=2.0,
+        handling_per_unit=0.5,
+        dropship_fee=0.0,
+        active=True,
     )
     base.update(kw)
     return Node(**base)
 
 
 def network(nodes, skus, stock, settings: Settings | None = None) -> Network:
-    return build_network(nodes, skus, stock, ZONES, standard_rates(), standard_transit(), settings or Settings())
+    return build_network(
+        nodes, skus, stock, ZONES, standard_rates(), standard_transit(), settings or Settings()
+    )
 
 
 def random_network(rng: random.Random, n_nodes: int = 4, n_skus: int = 3, **settings_kw) -> Network:
@@ -48,8 +80,12 @@ def random_network(rng: random.Random, n_nodes: int = 4, n_skus: int = 3, **sett
         kind = rng.choice(kinds)
         nodes.append(
             node(
-                f"N{i}", kind, lat=40 + rng.uniform(-4, 4), lon=-74 + rng.uniform(-4, 4),
-                ships=rng.random() < 0.9, pickup=kind == "store",
+                f"N{i}",
+                kind,
+                lat=40 + rng.uniform(-4, 4),
+                lon=-74 + rng.uniform(-4, 4),
+                ships=rng.random() < 0.9,
+                pickup=kind == "store",
                 same_day=kind in ("dark_store", "store") and rng.random() < 0.6,
                 same_day_radius_km=rng.choice([50.0, 150.0, 400.0]),
                 processing_days=rng.randint(0, 2),
@@ -64,13 +100,23 @@ def random_network(rng: random.Random, n_nodes: int = 4, n_skus: int = 3, **sett
             )
         )
     skus = [
-        Sku(sku=f"K{j}", weight_kg=round(rng.choice([0.3, 0.8, 1.6, 3.5, 7.0]), 2),
-            unit_value=round(rng.uniform(3, 60), 2))
+        Sku(
+            sku=f"K{j}",
+            weight_kg=round(rng.choice([0.3, 0.8, 1.6, 3.5, 7.0]), 2),
+            unit_value=round(rng.uniform(3, 60), 2),
+        )
         for j in range(n_skus)
     ]
     stock = [
-        StockRow(node_id=n.node_id, sku=s.sku, on_hand=rng.randint(0, 4), safety_stock=rng.choice([0, 0, 1]))
-        for n in nodes for s in skus if rng.random() < 0.7
+        StockRow(
+            node_id=n.node_id,
+            sku=s.sku,
+            on_hand=rng.randint(0, 4),
+            safety_stock=rng.choice([0, 0, 1]),
+        )
+        for n in nodes
+        for s in skus
+        if rng.random() < 0.7
     ]
     settings = Settings(
         split_penalty=rng.choice([0.0, 4.0, 10.0]),
@@ -82,12 +128,19 @@ def random_network(rng: random.Random, n_nodes: int = 4, n_skus: int = 3, **sett
     return network(nodes, skus, stock, settings)
 
 
-def random_order(rng: random.Random, net: Network, order_id: str = "o-1", max_lines: int = 3) -> Order:
+def random_order(
+    rng: random.Random, net: Network, order_id: str = "o-1", max_lines: int = 3
+) -> Order:
     n_lines = rng.randint(1, min(max_lines, len(net.skus)))
     skus = rng.sample([s.sku for s in net.skus], n_lines)
     kit = n_lines >= 2 and rng.random() < 0.25
     lines = tuple(
-        OrderLine(line_id=str(i + 1), sku=sku, qty=rng.randint(1, 3), group="kit" if kit and i < 2 else None)
+        OrderLine(
+            line_id=str(i + 1),
+            sku=sku,
+            qty=rng.randint(1, 3),
+            group="kit" if kit and i < 2 else None,
+        )
         for i, sku in enumerate(skus)
     )
     service = rng.choice(["ground", "ground", "express", "next_day", "same_day", "pickup"])

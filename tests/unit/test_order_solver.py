@@ -24,7 +24,9 @@ def exhaustive_best(net: Network, order: Order, ledger: Ledger) -> float:
     per_item_splits = []
     for it in items:
         splits = [
-            c for c in itertools.product(range(it.qty + 1), repeat=len(net.nodes)) if sum(c) <= it.qty
+            c
+            for c in itertools.product(range(it.qty + 1), repeat=len(net.nodes))
+            if sum(c) <= it.qty
         ]
         per_item_splits.append(splits)
     settings = net.settings
@@ -95,7 +97,9 @@ def test_two_nodes_share_a_line_when_neither_has_it_all() -> None:
         Settings(split_penalty=4.0),
     )
     order = Order(
-        order_id="o", customer=Customer(lat=40.05, lon=-74.05), service="ground",
+        order_id="o",
+        customer=Customer(lat=40.05, lon=-74.05),
+        service="ground",
         lines=(OrderLine(line_id="1", sku="X", qty=2),),
     )
     solution = solve_order(net, order, Ledger.fresh(net))

@@ -1,0 +1,54 @@
+"""Plan a batch with a named strategy and assemble the plan file of spec §6."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+
+from solver.deadline import Deadline
+from solver.models import Order, Plan
+from solver.network import Dataset, Network
+from solver.pricing import price_order
+from solver.strategies.base import BatchDecision
+from solver.strategies.myopic import plan_myopic
+from solver.strategies.optimal import Progress, plan_optimal
+from solver.strategies.rules import plan_nearest, plan_priority
+
+Strategy = Callable[[Network, Sequence[Order], Deadline, Progress | None], BatchDecision]
+
+STRATEGIES: dict[str, Strategy] = {
+    "optimal": lambda net, orders, deadline, progress: plan_optimal(
+        net, orders, deadline, progress
+    ),
+    "myopic": lambda net, orders, deadline, _progress: plan_myopic(net, orders, deadline),
+    "nearest": lambda net, orders, deadline, _progress: plan_nearest(net, orders, deadline),
+    "priority": lambda net, orders, deadline, _progress: plan_priority(net, orders, deadline),
+}
+
+
+def plan_dataset(
+    dataset: Dataset,
+    strategy: str,
+    deadline: Deadline | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Plan every order of the dataset with `strategy` and price the result (spec §3, §4)."""
+    deadline = deadline or Deadline(None)
+    started = time.monotonic()
+    decision = STRATEGIES[strategy](dataset.network, dataset.orders, deadline, progress)
+    solve_seconds = time.monotonic() - started
+    order_plans = tuple(
+        price_order(dataset.network, order, chosen)
+        for order, chosen in zip(dataset.orders, decision.shipments, strict=True)
+    )
+    total = sum(p.breakdown.total for p in order_plans if p.breakdown is not None)
+    return Plan(
+        dataset=dataset.name,
+        strategy=strategy,
+        total_cost=round(total, 2),
+        bound=None if decision.bound is None else math.floor(decision.bound * 100) / 100,
+        orders=order_plans,
+        solve_seconds=round(solve_seconds, 3),
+        notes=tuple(decision.notes),
+    )
