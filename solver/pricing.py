@@ -125,10 +125,11 @@ def order_methods(network: Network, order: Order) -> OrderMethods:
         assert order.pickup_node is not None
         pickup_at = network.node_index[order.pickup_node]
         pickup_node = network.nodes[pickup_at]
-        if serves[pickup_at] and pickup_node.pickup:
+        # The store must hand the order over: active, offering pickup, serving the channel.
+        store_hands_over = bool(serves[pickup_at]) and pickup_node.pickup
+        if store_hands_over:
             carrier[PICKUP, pickup_at, 1:] = 0.0
             eta[PICKUP, pickup_at] = proc[pickup_at]
-        if pickup_node.active:
             km_to_store = haversine_km(network.lat, network.lon, pickup_node.lat, pickup_node.lon)
             others = ships & (np.arange(n_nodes) != pickup_at)
             parcel(TRANSFER, GROUND, others, km_to_store)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ortools.linear_solver import pywraplp
 
@@ -132,15 +131,12 @@ def solve_master_mip(
     columns: Sequence[Column],
     n_orders: int,
     ledger: Ledger,
-    hint: Sequence[int],
     time_limit: float,
-    workers: int = 2,
 ) -> MipSolution | None:
-    """Pick one column per order with CP-SAT (costs in cents), warm-started from `hint`."""
-    from ortools.sat.python import cp_model  # heavy import (pandas): batch planning only
-
-    model: Any = cp_model.CpModel()  # OR-Tools' stubs lack the CamelCase API
-    take = [model.NewBoolVar("") for _ in columns]
+    """Pick one column per order with SCIP (LP-based branch and bound)."""
+    mip = pywraplp.Solver.CreateSolver("SCIP")
+    assert mip is not None
+    take = [mip.BoolVar("") for _ in columns]
     by_order: list[list[int]] = [[] for _ in range(n_orders)]
     rows: dict[Resource, list[tuple[int, int]]] = {}
     for j, col in enumerate(columns):
@@ -148,28 +144,36 @@ def solve_master_mip(
         for r, amount in col.usage:
             rows.setdefault(r, []).append((j, amount))
     for js in by_order:
-        model.AddExactlyOne(take[j] for j in js)
+        mip.Add(sum(take[j] for j in js) == 1)
     for r, terms in rows.items():
         if limited(ledger, r):
             limit = resource_limit(ledger, r)
             if sum(a for _, a in terms) > limit:
-                model.Add(sum(a * take[j] for j, a in terms) <= limit)
-    model.Minimize(sum(round(col.cost * 100) * take[j] for j, col in enumerate(columns)))
-    hinted = set(hint)
-    for j in range(len(columns)):
-        model.AddHint(take[j], j in hinted)
-    solver = cp_model.CpSolver()
+                mip.Add(sum(a * take[j] for j, a in terms) <= limit)
+    mip.Minimize(sum(col.cost * take[j] for j, col in enumerate(columns)))
+    # No SetHint: with a hint SCIP 9.15 was seen to return a plan over a row's limit as
+    # OPTIMAL. The best baseline stays the fallback in `plan_optimal`.
     if math.isfinite(time_limit):
-        solver.parameters.max_time_in_seconds = max(1.0, time_limit)
-    solver.parameters.num_workers = workers
-    solver.parameters.relative_gap_limit = 1e-4
-    status = solver.Solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        mip.SetTimeLimit(max(1000, int(time_limit * 1000)))
+    mip.SetSolverSpecificParametersAsString("limits/gap = 0.0001\n")
+    status = mip.Solve()
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
-    picked = [next(j for j in js if solver.BooleanValue(take[j])) for js in by_order]
+    picked = [next(j for j in js if take[j].solution_value() > 0.5) for js in by_order]
     return MipSolution(
         picked=picked,
-        value=solver.ObjectiveValue() / 100,
-        bound=solver.BestObjectiveBound() / 100,
-        optimal=status == cp_model.OPTIMAL,
+        value=mip.Objective().Value(),
+        bound=mip.Objective().BestBound(),
+        optimal=status == pywraplp.Solver.OPTIMAL,
     )
+
+
+def over_limits(columns: Sequence[Column], picked: Sequence[int], ledger: Ledger) -> list[Resource]:
+    """Resources the picked columns use beyond their limits (a guard on the MIP's answer)."""
+    used: dict[Resource, int] = {}
+    for j in picked:
+        for r, amount in columns[j].usage:
+            used[r] = used.get(r, 0) + amount
+    return [
+        r for r, amount in used.items() if limited(ledger, r) and amount > resource_limit(ledger, r)
+    ]

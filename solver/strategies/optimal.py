@@ -6,8 +6,9 @@
    exactly by `solve_order` under those prices. Every full pricing pass gives a Lagrangian lower
    bound: sum over orders of the cheapest priced plan, less the priced limits. Valid for any
    prices, because each order's priced optimum is exact (or a proven bound).
-3. A MIP (CP-SAT) picks one column per order under the shared limits, hinted with the best
-   baseline. Reported `bound` is the best Lagrangian bound; the gap is measured against it.
+3. A MIP (SCIP, LP-based branch and bound) picks one column per order under the shared
+   limits, hinted with the best baseline. Reported `bound` is the best Lagrangian bound;
+   the gap is measured against it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from solver.pricing import ChosenShipment, OrderMethods, order_methods, price_or
 from solver.strategies.base import BatchDecision
 from solver.strategies.master import (
     Column,
+    over_limits,
     resource_limit,
     resource_usage,
     solve_master_lp,
@@ -131,19 +133,18 @@ def plan_optimal(
         pool.columns,
         len(orders),
         ledger,
-        baseline_columns[best_name],
         time_limit=deadline.left() - 1 if total is not None else DEFAULT_MIP_SECONDS,
     )
     picked = baseline_columns[best_name]
-    if mip is not None:
-        mip_cost = sum(pool.columns[j].cost for j in mip.picked)
-        if mip_cost < baseline_cost[best_name] - 1e-9:
-            picked = mip.picked
-        notes.append(
-            f"master MIP: {'optimal over the columns' if mip.optimal else 'stopped early'}"
-        )
-    else:
+    if mip is None:
         notes.append(f"master MIP found nothing in time; kept the {best_name} plan")
+    elif over := over_limits(pool.columns, mip.picked, ledger):
+        notes.append(f"master MIP answer broke {len(over)} limit(s); kept the {best_name} plan")
+    else:
+        if sum(pool.columns[j].cost for j in mip.picked) < baseline_cost[best_name] - 1e-9:
+            picked = mip.picked
+        state = "optimal over the columns" if mip.optimal else "stopped early"
+        notes.append(f"master MIP: {state}")
     shipments = [pool.columns[j].chosen for j in picked]
     return BatchDecision(shipments, bound if bound > float("-inf") else None, notes)
 
