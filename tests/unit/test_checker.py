@@ -581,12 +581,6 @@ def test_field_paths_read_like_python() -> None:
     assert field_path(()) == "(plan)"
 
 
-@pytest.mark.xfail(
-    raises=OverflowError,
-    strict=False,
-    reason="strategy bug: with no deadline Deadline.left() is inf and master.solve_master_lp "
-    "calls lp.SetTimeLimit(int(inf * 1000))",
-)
 def test_optimal_plans_without_a_deadline() -> None:
     ds = random_dataset(0)
     assert check_plan(ds, plan_dataset(ds, "optimal")).ok
