@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 
 from solver.deadline import Deadline
+from solver.loading import load_dataset
+from solver.network import Dataset
 
 app = typer.Typer(
     help="Omniroute: from which node, by which method, should each unit go.",
@@ -25,11 +27,10 @@ errors = Console(stderr=True)
 STRATEGY_NAMES = ("optimal", "myopic", "nearest", "priority")
 WRITE_MARGIN_SECONDS = 1.0
 WRITE_SECONDS_PER_ORDER = 4e-5
-"""Time kept back from the solver for pricing and writing the plan (measured ≈ 25 µs/order)."""
+"""Time kept back from the solver for pricing and writing the plan (a generous allowance)."""
 
 
-def _load(dataset: Path, orders: Path | None):  # type: ignore[no-untyped-def]
-    from solver.loading import load_dataset
+def _load(dataset: Path, orders: Path | None) -> Dataset:
 
     result = load_dataset(dataset, orders)
     if result.dataset is None:

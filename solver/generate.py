@@ -21,11 +21,13 @@ import numpy as np
 import numpy.typing as npt
 import zipcodes
 
+from solver.models import Node
+from solver.pricing import haversine_km
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-EARTH_RADIUS_KM = 6371.0088
 ORDER_DAY = "2026-11-20"
 
 # (metro, anchor ZIP, weight ≈ metro population in millions). Coordinates come from `zipcodes`.
@@ -134,25 +136,8 @@ SETTINGS: dict[str, Any] = {
     "default_promise_days": {"ground": 5, "express": 2, "next_day": 1, "same_day": 0, "pickup": 2},
 }
 
-NODE_COLUMNS: tuple[str, ...] = (
-    "node_id",
-    "kind",
-    "lat",
-    "lon",
-    "ships",
-    "pickup",
-    "same_day",
-    "same_day_radius_km",
-    "processing_days",
-    "handling_per_order",
-    "handling_per_unit",
-    "dropship_fee",
-    "max_orders_per_day",
-    "max_units_per_day",
-    "same_day_capacity",
-    "active",
-    "channels",
-)
+NODE_COLUMNS: tuple[str, ...] = tuple(Node.model_fields)
+"""nodes.csv columns in the spec's order (the model declares them in that order)."""
 
 SERVICES: tuple[str, ...] = ("ground", "express", "next_day", "same_day", "pickup")
 SERVICE_SHARES: tuple[float, ...] = (0.70, 0.12, 0.05, 0.05, 0.08)
@@ -363,17 +348,6 @@ def generate_dataset(
 # Geography
 
 
-def _haversine_km(
-    lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
-) -> FloatArray:
-    """Great-circle distance in km (spec units), broadcasting over arrays."""
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
-
-
 def _load_zip_table() -> _ZipTable:
     rows = sorted(
         (z["zip_code"], float(z["lat"]), float(z["long"]))
@@ -395,7 +369,7 @@ def _zip_point(code: str) -> tuple[float, float]:
 
 
 def _zips_within(table: _ZipTable, point: tuple[float, float], radius_km: float) -> IntArray:
-    distance = _haversine_km(point[0], point[1], table.lat, table.lon)
+    distance = haversine_km(point[0], point[1], table.lat, table.lon)
     return np.flatnonzero(distance <= radius_km).astype(np.int64)
 
 
@@ -413,9 +387,7 @@ def _nearest(
     if len(target_lat) == 0:
         return index, distance
     for part in _chunks(len(lat)):
-        d = _haversine_km(
-            lat[part, None], lon[part, None], target_lat[None, :], target_lon[None, :]
-        )
+        d = haversine_km(lat[part, None], lon[part, None], target_lat[None, :], target_lon[None, :])
         index[part] = d.argmin(axis=1)
         distance[part] = d[np.arange(d.shape[0]), index[part]]
     return index, distance
@@ -742,7 +714,7 @@ def _draw_services(
     reachable = np.zeros(len(wants_same_day), dtype=bool)
     for part in _chunks(len(wants_same_day)):
         who = wants_same_day[part]
-        d = _haversine_km(lat[who, None], lon[who, None], node_lat[None, :], node_lon[None, :])
+        d = haversine_km(lat[who, None], lon[who, None], node_lat[None, :], node_lon[None, :])
         reachable[part] = (d <= radius[None, :]).any(axis=1)
     service[wants_same_day[~reachable]] = GROUND
 

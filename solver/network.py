@@ -45,9 +45,6 @@ class Network:
     """`transit_days[service, zone]`, -1 where the table has no row."""
     on_hand: np.ndarray
     safety_stock: np.ndarray
-    rate_rows: tuple[Rate, ...] = ()
-    transit_rows: tuple[Transit, ...] = ()
-    stock_rows: tuple[StockRow, ...] = ()
     # Per-node arrays, derived from `nodes` for vectorised pricing.
     lat: np.ndarray = field(init=False)
     lon: np.ndarray = field(init=False)
@@ -118,9 +115,6 @@ def build_network(
         transit_days=transit_days,
         on_hand=on_hand,
         safety_stock=safety,
-        rate_rows=tuple(rates),
-        transit_rows=tuple(transits),
-        stock_rows=tuple(stock),
     )
 
 

@@ -34,13 +34,16 @@ def method_key(method: str, service: str) -> int | None:
 
 
 def haversine_km(
-    lat1: float | np.ndarray, lon1: float | np.ndarray, lat2: float, lon2: float
+    lat1: float | np.ndarray,
+    lon1: float | np.ndarray,
+    lat2: float | np.ndarray,
+    lon2: float | np.ndarray,
 ) -> np.ndarray:
-    """Great-circle distance in km (spec: haversine, Earth radius 6371.0088 km)."""
-    p1, p2 = np.radians(lat1), math.radians(lat2)
+    """Great-circle distance in km (spec: haversine, Earth radius 6371.0088 km); broadcasts."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
     dphi = p2 - p1
-    dlmb = math.radians(lon2) - np.radians(lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dlmb / 2) ** 2
+    dlmb = np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
     return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0))))
 
 

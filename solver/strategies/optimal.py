@@ -42,15 +42,19 @@ DEFAULT_MIP_SECONDS = 600.0
 @dataclass
 class _Pool:
     columns: list[Column]
-    seen: set[object]
+    index: dict[object, int]
 
     def add(self, column: Column) -> int | None:
-        key = column.key
-        if key in self.seen:
+        """The new column's index, or None when the pool already has it."""
+        if column.key in self.index:
             return None
-        self.seen.add(key)
+        self.index[column.key] = len(self.columns)
         self.columns.append(column)
         return len(self.columns) - 1
+
+    def index_of(self, column: Column) -> int:
+        added = self.add(column)
+        return self.index[column.key] if added is None else added
 
 
 def plan_optimal(
@@ -65,7 +69,7 @@ def plan_optimal(
     methods = [order_methods(network, o) for o in orders]
     sku_by_line = [{line.line_id: line.sku for line in o.lines} for o in orders]
     true_cost = [_cost_function(network, o, m) for o, m in zip(orders, methods, strict=True)]
-    pool = _Pool([], set())
+    pool = _Pool([], {})
 
     def column(i: int, chosen: tuple[ChosenShipment, ...]) -> Column:
         usage = resource_usage(network, sku_by_line[i], chosen)
@@ -84,9 +88,7 @@ def plan_optimal(
     for name, decision in baselines.items():
         picked = []
         for i, chosen in enumerate(decision.shipments):
-            col = column(i, chosen)
-            j = pool.add(col)
-            picked.append(j if j is not None else _find(pool, col))
+            picked.append(pool.index_of(column(i, chosen)))
         baseline_columns[name] = picked
         baseline_cost[name] = sum(pool.columns[j].cost for j in picked)
     best_name = min(baseline_cost, key=lambda k: baseline_cost[k])
@@ -147,10 +149,6 @@ def plan_optimal(
         notes.append(f"master MIP: {state}")
     shipments = [pool.columns[j].chosen for j in picked]
     return BatchDecision(shipments, bound if bound > float("-inf") else None, notes)
-
-
-def _find(pool: _Pool, col: Column) -> int:
-    return next(j for j, c in enumerate(pool.columns) if c.key == col.key)
 
 
 def _cost_function(
