@@ -132,5 +132,37 @@ def generate(
     console.print(f"[dim]written to {out_dir} in {time.monotonic() - started:.1f} s[/]")
 
 
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="API port on 127.0.0.1.")] = 8000,
+    dataset: Annotated[
+        Path | None, typer.Option(help="Dataset folder to load; default examples/demo.")
+    ] = None,
+    dynamodb_endpoint: Annotated[
+        str | None,
+        typer.Option(help="Use this DynamoDB (AWS, DynamoDB Local) instead of the embedded one."),
+    ] = None,
+) -> None:
+    """Run the API locally: embedded DynamoDB (moto), tables, demo data, Swagger UI."""
+    from omniroute.serve import DEFAULT_DATASET, start_local_stack
+
+    folder = dataset or DEFAULT_DATASET
+    try:
+        stack = start_local_stack(port, folder, dynamodb_endpoint)
+    except (ValueError, OSError) as exc:
+        errors.print(f"[bold red]cannot start:[/] {exc}", highlight=False)
+        raise typer.Exit(code=2) from None
+    console.print(
+        f"Omniroute API on {stack.url} (DynamoDB at {stack.dynamodb_url}, data: {folder})"
+    )
+    console.print(f"Swagger UI: [bold]{stack.docs_url}[/]   OpenAPI: {stack.url}/openapi.json")
+    console.print("Ctrl+C to stop.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        stack.stop()
+
+
 def main() -> None:  # pragma: no cover - console script shim
     app()

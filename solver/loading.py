@@ -125,6 +125,47 @@ def load_network(folder: Path) -> tuple[Network | None, tuple[LoadError, ...]]:
         return parts.build(), ()
 
 
+@dataclass(frozen=True)
+class NetworkRecords:
+    """The validated rows of a dataset's network files, before `build_network` indexes them.
+
+    For callers that change the records first (what-if scenarios, `solver/scenarios/`)."""
+
+    nodes: tuple[Node, ...]
+    skus: tuple[Sku, ...]
+    stock: tuple[StockRow, ...]
+    zones: tuple[Zone, ...]
+    rates: tuple[Rate, ...]
+    transits: tuple[Transit, ...]
+    settings: Settings
+
+    def build(self) -> Network:
+        return build_network(
+            self.nodes, self.skus, self.stock, self.zones, self.rates, self.transits, self.settings
+        )
+
+
+def load_network_records(folder: Path) -> tuple[NetworkRecords | None, tuple[LoadError, ...]]:
+    """The network files as records, checked exactly as `load_network` checks them."""
+    folder_error = _folder_error(Path(folder))
+    if folder_error is not None:
+        return None, (folder_error,)
+    with _garbage_collection_paused():
+        parts = _read_network_parts(Path(folder))
+    if parts.errors or parts.settings is None:
+        return None, parts.errors
+    records = NetworkRecords(
+        nodes=tuple(parts.nodes),
+        skus=tuple(parts.skus),
+        stock=tuple(parts.stock),
+        zones=tuple(parts.zones),
+        rates=tuple(parts.rates),
+        transits=tuple(parts.transits),
+        settings=parts.settings,
+    )
+    return records, ()
+
+
 def parse_orders(
     lines: Iterable[str], network: Network, source: str
 ) -> tuple[tuple[Order, ...], tuple[LoadError, ...]]:
@@ -880,6 +921,12 @@ def _explain_invalid_order(
     line_skus = [(i, item.get("sku")) for i, item in line_dicts if isinstance(item, dict)]
     for column, message in _unknown_references(content.get("pickup_node"), line_skus, catalog):
         log.add(number, column, message)
+
+
+def whole_order_problems(content: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, message) for the whole-order rules of a raw JSON order (pickup store, distinct
+    line ids): what `Order`'s model validator rejects, located field by field (used by the API)."""
+    return _whole_order_problems(content)
 
 
 def _whole_order_problems(content: dict[str, Any]) -> list[tuple[str, str]]:

@@ -1,0 +1,1 @@
+"""API routers (Powertools `Router`s), request/response models and error handling."""

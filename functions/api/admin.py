@@ -1,0 +1,62 @@
+"""Routes of the admin function: nodes (open/close, capacity) and config documents."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+
+from functions import admin_service
+from functions.api.app import body_hash, idempotency_key, idempotent_call, json_response
+from functions.api.models import NodeUpdate
+from functions.context import current_store
+
+NodeId = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+def make_router() -> Router:
+    router = Router()
+
+    @router.get("/v1/nodes/<node_id>", summary="A node and today's capacity use", tags=["admin"])
+    def get_node(node_id: NodeId) -> Response[Any]:
+        return json_response(200, admin_service.node_view(current_store(), node_id))
+
+    @router.put(
+        "/v1/nodes/<node_id>",
+        summary="Open or close a node, or change its capacity (null: no limit)",
+        tags=["admin"],
+    )
+    def put_node(node_id: NodeId, request: Annotated[NodeUpdate, Body()]) -> Response[Any]:
+        changes = request.model_dump(exclude_unset=True)
+        payload = {"node_id": node_id, **changes}
+        key = idempotency_key(router, body_hash(payload))
+        return idempotent_call(
+            router,
+            "put_node",
+            key,
+            payload,
+            lambda: admin_service.update_node(current_store(), node_id, changes),
+        )
+
+    @router.put(
+        "/v1/config/<name>",
+        summary='Replace rates, zones, transit ({"rows": [...]}) or settings (the JSON object)',
+        description="Validated exactly as the loader validates rates.csv, zones.csv, "
+        "transit.csv and settings.json; invalid documents change nothing (422, per-row errors).",
+        tags=["admin"],
+    )
+    def put_config(
+        name: Annotated[str, Path(pattern="^(rates|zones|transit|settings)$")],
+        document: Annotated[dict[str, Any], Body()],
+    ) -> Response[Any]:
+        payload = {"name": name, "document": document}
+        key = idempotency_key(router, body_hash(payload))
+        return idempotent_call(
+            router,
+            "put_config",
+            key,
+            payload,
+            lambda: admin_service.put_config(current_store(), name, document),
+        )
+
+    return router

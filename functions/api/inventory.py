@@ -1,0 +1,59 @@
+"""Routes of the inventory function: absolute levels, deltas, stock of a SKU by node."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+
+from functions import inventory_service
+from functions.api.app import body_hash, idempotency_key, idempotent_call, json_response
+from functions.api.models import AdjustmentsRequest, InventoryRequest
+from functions.context import current_store
+
+
+def make_router() -> Router:
+    router = Router()
+
+    @router.put(
+        "/v1/inventory",
+        summary="Set absolute stock levels (WMS/POS feed); every row valid or nothing written",
+        tags=["inventory"],
+    )
+    def put_inventory(request: Annotated[InventoryRequest, Body()]) -> Response[Any]:
+        payload = request.model_dump(mode="json")
+        key = idempotency_key(router, body_hash(payload))
+        return idempotent_call(
+            router,
+            "put_inventory",
+            key,
+            payload,
+            lambda: inventory_service.set_levels(current_store(), request.rows),
+        )
+
+    @router.post(
+        "/v1/inventory/adjustments",
+        summary="Add or remove units (deltas), all together or not at all",
+        tags=["inventory"],
+    )
+    def post_adjustments(request: Annotated[AdjustmentsRequest, Body()]) -> Response[Any]:
+        payload = request.model_dump(mode="json")
+        key = idempotency_key(router, request.adjustment_id)
+        rows = [(r.node_id, r.sku, r.delta) for r in request.rows]
+        return idempotent_call(
+            router,
+            "adjust_inventory",
+            key,
+            payload,
+            lambda: inventory_service.adjust_levels(current_store(), rows),
+        )
+
+    @router.get(
+        "/v1/inventory/<sku>",
+        summary="Stock of a SKU by node: on hand, safety stock, reserved, available",
+        tags=["inventory"],
+    )
+    def get_inventory(sku: Annotated[str, Path(min_length=1, max_length=200)]) -> Response[Any]:
+        return json_response(200, inventory_service.sku_stock(current_store(), sku))
+
+    return router

@@ -1,0 +1,195 @@
+"""DynamoDB plumbing shared by the repositories: the client, table names, attribute codecs,
+batched reads and retries.
+
+Throttling and transient errors are retried by botocore's `standard` retry mode (exponential
+backoff with full jitter); `retry_with_backoff` adds the same policy around whole operations that
+botocore does not retry (a transaction cancelled by a conflicting transaction, unprocessed keys).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from functions.tables import TABLES, table_env_var
+
+T = TypeVar("T")
+
+BATCH_GET_LIMIT = 100
+"""Keys one BatchGetItem accepts."""
+TRANSACTION_LIMIT = 100
+"""Actions one TransactWriteItems accepts."""
+
+BOTO_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 8},
+    connect_timeout=2,
+    read_timeout=5,
+    max_pool_connections=50,
+)
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+_client_lock = threading.Lock()
+_clients: dict[str | None, Any] = {}
+
+
+def dynamodb_client(endpoint_url: str | None = None) -> Any:
+    """One low-level client per endpoint (boto3 clients are thread-safe); the endpoint defaults
+    to DYNAMODB_ENDPOINT_URL (set by the local stack, absent on AWS)."""
+    endpoint = endpoint_url or os.environ.get("DYNAMODB_ENDPOINT_URL") or None
+    with _client_lock:
+        client = _clients.get(endpoint)
+        if client is None:
+            session = boto3.session.Session()
+            client = session.client("dynamodb", endpoint_url=endpoint, config=BOTO_CONFIG)
+            _clients[endpoint] = client
+        return client
+
+
+def table_names() -> dict[str, str]:
+    """Logical -> physical table names from the environment (`ORDERS_TABLE`, ...)."""
+    return {logical: os.environ.get(table_env_var(logical), logical) for logical in TABLES}
+
+
+# --------------------------------------------------------------------------- attribute codec
+
+
+def _to_dynamo_number(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo_number(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_dynamo_number(v) for v in value]
+    return value
+
+
+def _from_dynamo_number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo_number(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo_number(v) for v in value]
+    if isinstance(value, set):
+        return {_from_dynamo_number(v) for v in value}
+    return value
+
+
+def encode(value: Any) -> dict[str, Any]:
+    """A Python value as a DynamoDB attribute value (floats become exact decimals)."""
+    return _serializer.serialize(_to_dynamo_number(value))
+
+
+def encode_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: encode(value) for key, value in item.items()}
+
+
+def decode_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item as plain Python (whole numbers as int, others as float)."""
+    return {key: _from_dynamo_number(_deserializer.deserialize(v)) for key, v in item.items()}
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+# --------------------------------------------------------------------------- retries
+
+
+def backoff_delay(attempt: int, base: float = 0.02, cap: float = 1.0) -> float:
+    """Full-jitter exponential backoff (AWS architecture blog): uniform in [0, min(cap, b·2^n)]."""
+    return random.uniform(0.0, min(cap, base * 2**attempt))
+
+
+def retry_with_backoff(
+    operation: Callable[[], T],
+    should_retry: Callable[[Exception], bool],
+    attempts: int = 6,
+) -> T:
+    """Run `operation`, retrying errors `should_retry` accepts with jittered backoff."""
+    for attempt in range(attempts):
+        try:
+            return operation()
+        except Exception as error:
+            if attempt == attempts - 1 or not should_retry(error):
+                raise
+            time.sleep(backoff_delay(attempt))
+    raise AssertionError("unreachable")
+
+
+def error_code(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def cancellation_codes(error: Exception) -> list[str]:
+    """Per-action reason codes of a cancelled transaction ('None' where that action was fine)."""
+    if not isinstance(error, ClientError):
+        return []
+    reasons = error.response.get("CancellationReasons") or []
+    if reasons:
+        return [str(r.get("Code", "None")) for r in reasons]
+    # Some emulators put the reasons only in the message: "... [None, ConditionalCheckFailed]".
+    message = str(error.response.get("Error", {}).get("Message", ""))
+    if "[" in message and "]" in message:
+        inside = message[message.rindex("[") + 1 : message.rindex("]")]
+        return [part.strip() for part in inside.split(",")]
+    return []
+
+
+# --------------------------------------------------------------------------- batched reads
+
+
+def batch_get(
+    client: Any, keys_by_table: Mapping[str, Iterable[Mapping[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Every item for the given keys, in as few BatchGetItem calls as the 100-key limit allows,
+    re-asking for UnprocessedKeys with backoff. Missing items are simply absent."""
+    pending: list[tuple[str, dict[str, Any]]] = [
+        (table, encode_item(key)) for table, keys in keys_by_table.items() for key in keys
+    ]
+    found: dict[str, list[dict[str, Any]]] = {table: [] for table in keys_by_table}
+    attempt = 0
+    while pending:
+        chunk, pending = pending[:BATCH_GET_LIMIT], pending[BATCH_GET_LIMIT:]
+        request: dict[str, dict[str, Any]] = {}
+        for table, key in chunk:
+            request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(key)
+        response = client.batch_get_item(RequestItems=request)
+        for table, items in response.get("Responses", {}).items():
+            found.setdefault(table, []).extend(decode_item(item) for item in items)
+        unprocessed = response.get("UnprocessedKeys") or {}
+        if unprocessed:
+            pending = [
+                (table, key) for table, spec in unprocessed.items() for key in spec["Keys"]
+            ] + pending
+            time.sleep(backoff_delay(attempt))
+            attempt += 1
+    return found
+
+
+def scan_all(client: Any, table: str) -> list[dict[str, Any]]:
+    """Every item of a (small) table, page by page."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
+    while True:
+        page = client.scan(**kwargs)
+        items.extend(decode_item(item) for item in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -1,0 +1,17 @@
+"""Lambda: GET /openapi.json (the whole API), GET /docs (Swagger UI) and its assets."""
+
+from __future__ import annotations
+
+from functions.api import admin, docs, inventory, orders
+from functions.api.app import LambdaHandler, build_resolver, lambda_entry
+
+
+def build_handler() -> LambdaHandler:
+    return lambda_entry(
+        build_resolver(
+            orders.make_router(), inventory.make_router(), admin.make_router(), docs.make_router()
+        )
+    )
+
+
+handler = build_handler()

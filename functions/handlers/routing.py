@@ -1,0 +1,14 @@
+"""Lambda: POST /v1/promise, POST /v1/orders, GET /v1/orders/{order_id},
+POST /v1/orders/{order_id}/cancel, POST /v1/orders/{order_id}/reject."""
+
+from __future__ import annotations
+
+from functions.api import orders
+from functions.api.app import LambdaHandler, build_resolver, lambda_entry
+
+
+def build_handler() -> LambdaHandler:
+    return lambda_entry(build_resolver(orders.make_router()))
+
+
+handler = build_handler()

@@ -1,0 +1,498 @@
+"""Routing logic on live data: plan an order on what DynamoDB holds now, reserve it atomically,
+cancel it, re-route rejected lines, and quote delivery options.
+
+Every plan is `solver.order_solver.solve_order` (the exact per-order optimum) on the stock and
+capacity read right before; every cost is `solver.pricing.price_order`. If stock changed between
+the read and the commit, the order is re-read and re-planned up to `MAX_PLAN_ATTEMPTS` times,
+then the caller gets a 409 with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from functions.errors import ApiError, field_error, from_load_errors, not_found
+from functions.reservations import (
+    CapacityDelta,
+    Delta,
+    RecordWrite,
+    ReservationFailed,
+    StockDelta,
+    commit,
+)
+from functions.store import OrderInputs, Store
+from solver.loading import validate_order
+from solver.models import Order, OrderLine, OrderPlan
+from solver.network import Network
+from solver.order_solver import solve_order
+from solver.pricing import (
+    METHOD_KEYS,
+    SAME_DAY,
+    ChosenShipment,
+    haversine_km,
+    price_order,
+)
+
+MAX_PLAN_ATTEMPTS = 4
+"""Reads + plans + commits tried before answering 409 `stock_changed`."""
+PROMISE_PICKUP_STORES = 3
+"""Nearest pickup stores a promise lists."""
+PROMISE_PICKUP_RADIUS_KM = 80.0
+
+
+@dataclass(frozen=True)
+class Planned:
+    inputs: OrderInputs
+    chosen: tuple[ChosenShipment, ...]
+    plan: OrderPlan
+    solve_seconds: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a state-changing call answers: HTTP status and body, plus figures for metrics."""
+
+    status: int
+    body: dict[str, Any]
+    planned: Planned | None = None
+    conflicts: int = 0
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _check_order(order: Order, inputs: OrderInputs) -> None:
+    errors = validate_order(order, inputs.network, "body", None)
+    if errors:
+        raise ApiError(
+            422,
+            "unknown_reference",
+            "the order names unknown SKUs or nodes",
+            from_load_errors(errors),
+        )
+
+
+def plan_on(inputs: OrderInputs, order: Order, excluded: Collection[str] = ()) -> Planned:
+    """The exact cheapest plan for `order` on `inputs`, never using the `excluded` nodes."""
+    network = inputs.network
+    _check_order(order, inputs)
+    banned = [network.node_index[n] for n in excluded if n in network.node_index]
+    started = time.perf_counter()
+    solution = solve_order(network, order, inputs.ledger, excluded_nodes=banned)
+    solve_seconds = time.perf_counter() - started
+    plan = price_order(network, order, solution.chosen)
+    return Planned(inputs, solution.chosen, plan, solve_seconds)
+
+
+def plan_order(store: Store, order: Order, excluded: Collection[str] = ()) -> Planned:
+    extra = [order.pickup_node] if order.pickup_node else []
+    inputs = store.read_order_inputs((line.sku for line in order.lines), extra)
+    return plan_on(inputs, order, excluded)
+
+
+def alternatives(planned: Planned, order: Order, excluded: Collection[str]) -> dict[str, Any]:
+    """Why each node: the order's best plan without it (re-solved, priced by pricing.py)."""
+    network, out = planned.inputs.network, {}
+    for shipment in planned.plan.shipments:
+        without = [*excluded, shipment.node_id]
+        banned = [network.node_index[n] for n in without if n in network.node_index]
+        solution = solve_order(network, order, planned.inputs.ledger, excluded_nodes=banned)
+        other = price_order(network, order, solution.chosen)
+        out[shipment.node_id] = {
+            "without_node": shipment.node_id,
+            "cost": other.cost,
+            "extra_cost": round(other.cost - planned.plan.cost, 2),
+            "ships_from": [s.node_id for s in other.shipments],
+            "unfilled_units": sum(u.qty for u in other.unfilled),
+        }
+    return out
+
+
+def plan_body(
+    planned: Planned,
+    order: Order,
+    status: str,
+    excluded: Collection[str],
+    version: int,
+) -> dict[str, Any]:
+    """The spec §6 order plan (shipments, unfilled, cost) with breakdown and, per shipment, the
+    next-best alternative."""
+    plan = planned.plan.model_dump(mode="json")
+    why = alternatives(planned, order, excluded)
+    for shipment in plan["shipments"]:
+        shipment["alternative"] = why.get(shipment["node_id"])
+    return {
+        "order_id": order.order_id,
+        "status": status,
+        "day": planned.inputs.day,
+        "version": version,
+        "excluded_nodes": sorted(excluded),
+        **plan,
+    }
+
+
+def reservation_deltas(
+    network: Network, order: Order, chosen: Iterable[ChosenShipment], day: str, sign: int = 1
+) -> list[Delta]:
+    """Stock per SKU item and capacity per node-day for chosen shipments (sign -1: release)."""
+    sku_of = {line.line_id: line.sku for line in order.lines}
+    stock: dict[str, dict[str, int]] = {}
+    deltas: list[Delta] = []
+    for c in chosen:
+        node = network.nodes[c.node]
+        units = 0
+        for line_id, qty in c.units.items():
+            if qty:
+                by_node = stock.setdefault(sku_of[line_id], {})
+                by_node[node.node_id] = by_node.get(node.node_id, 0) + sign * qty
+                units += qty
+        deltas.append(
+            CapacityDelta(
+                node.node_id,
+                day,
+                orders=sign,
+                units=sign * units,
+                same_day=sign if c.key == SAME_DAY else 0,
+                limits=(node.max_orders_per_day, node.max_units_per_day, node.same_day_capacity),
+            )
+        )
+    deltas[:0] = [StockDelta(sku, units) for sku, units in sorted(stock.items())]
+    return deltas
+
+
+def _chosen_json(network: Network, chosen: Iterable[ChosenShipment]) -> list[dict[str, Any]]:
+    return [
+        {
+            "node_id": network.nodes[c.node].node_id,
+            "method": METHOD_KEYS[c.key],
+            "units": dict(c.units),
+        }
+        for c in chosen
+    ]
+
+
+def _chosen_from_json(network: Network, rows: Iterable[Mapping[str, Any]]) -> list[ChosenShipment]:
+    return [
+        ChosenShipment(
+            network.node_index[r["node_id"]], METHOD_KEYS.index(r["method"]), dict(r["units"])
+        )
+        for r in rows
+    ]
+
+
+def _record_attributes(
+    order: Order, body: dict[str, Any], network: Network, chosen: Iterable[ChosenShipment], day: str
+) -> dict[str, Any]:
+    return {
+        "status": body["status"],
+        "order": order.model_dump_json(),
+        "plan": json.dumps(body),
+        "chosen": json.dumps(_chosen_json(network, chosen)),
+        "day": day,
+        "excluded": json.dumps(body["excluded_nodes"]),
+        "version": body["version"],
+    }
+
+
+# --------------------------------------------------------------------------- orders
+
+
+def create_order(store: Store, order: Order) -> Outcome:
+    """Plan and reserve a new order; the same order again answers with its stored plan."""
+    conflicts = 0
+    last: ReservationFailed | None = None
+    for _ in range(MAX_PLAN_ATTEMPTS):
+        planned = plan_order(store, order)
+        body = plan_body(planned, order, "reserved", (), version=1)
+        network, day = planned.inputs.network, planned.inputs.day
+        deltas = reservation_deltas(network, order, planned.chosen, day)
+        record = RecordWrite(
+            order.order_id,
+            _record_attributes(order, body, network, planned.chosen, day),
+            creating=True,
+        )
+        try:
+            commit(store, deltas, record)
+        except ReservationFailed as failure:
+            if failure.reason == "record_changed":
+                return _existing_order(store, order)
+            conflicts += 1
+            last = failure
+            continue
+        return Outcome(201, body, planned, conflicts)
+    raise ApiError(
+        409,
+        "stock_changed",
+        f"stock or capacity kept changing while reserving ({MAX_PLAN_ATTEMPTS} tries); "
+        "nothing is reserved, retry later",
+        last.details if last else [],
+    )
+
+
+def _existing_order(store: Store, order: Order) -> Outcome:
+    record = store.order_record(order.order_id)
+    if record is None or record.get("status") == "pending":
+        raise ApiError(
+            409, "order_in_progress", f"order {order.order_id!r} is being written; retry"
+        )
+    if Order.model_validate_json(record["order"]) != order:
+        raise ApiError(
+            409,
+            "order_exists",
+            f"order {order.order_id!r} already exists with different content",
+            [field_error("order_id", "already used by another order")],
+        )
+    return Outcome(200, json.loads(record["plan"]))
+
+
+def get_order(store: Store, order_id: str) -> dict[str, Any]:
+    record = store.order_record(order_id)
+    if record is None or "plan" not in record:
+        raise not_found("order", order_id)
+    body: dict[str, Any] = json.loads(record["plan"])
+    body["status"] = record["status"]
+    return body
+
+
+def _stored(store: Store, order_id: str) -> tuple[dict[str, Any], Order, dict[str, Any]]:
+    record = store.order_record(order_id)
+    if record is None or "plan" not in record:
+        raise not_found("order", order_id)
+    if "pending_op" in record:
+        raise ApiError(409, "order_in_progress", f"order {order_id!r} is being changed; retry")
+    return record, Order.model_validate_json(record["order"]), json.loads(record["plan"])
+
+
+def cancel_order(store: Store, order_id: str) -> Outcome:
+    """Release everything the order holds (exactly what was reserved, on the day reserved)."""
+    for _ in range(MAX_PLAN_ATTEMPTS):
+        record, order, body = _stored(store, order_id)
+        if record["status"] == "cancelled":
+            return Outcome(200, body)
+        network = store.network_config().base
+        chosen = _chosen_from_json(network, json.loads(record["chosen"]))
+        deltas = reservation_deltas(network, order, chosen, record["day"], sign=-1)
+        version = int(record["version"]) + 1
+        body = {**body, "status": "cancelled", "version": version}
+        attributes = {"status": "cancelled", "plan": json.dumps(body), "version": version}
+        try:
+            commit(store, deltas, RecordWrite(order_id, attributes, False, int(record["version"])))
+        except ReservationFailed:
+            continue
+        return Outcome(200, body)
+    raise ApiError(409, "order_changed", f"order {order_id!r} kept changing; retry")
+
+
+def reject_lines(
+    store: Store, order_id: str, node_id: str, lines: Sequence[tuple[str, int | None]]
+) -> Outcome:
+    """A node cannot fulfil some lines: release those units there and re-route them on fresh
+    data, never back to that node (nor to any node that rejected this order before)."""
+    conflicts = 0
+    for _ in range(MAX_PLAN_ATTEMPTS):
+        record, order, _ = _stored(store, order_id)
+        if record["status"] != "reserved":
+            raise ApiError(409, "order_not_reserved", f"order {order_id!r} is {record['status']}")
+        extra = [order.pickup_node] if order.pickup_node else []
+        inputs = store.read_order_inputs((line.sku for line in order.lines), extra)
+        network = inputs.network
+        if node_id not in network.node_index:
+            raise ApiError(
+                422,
+                "unknown_reference",
+                f"unknown node {node_id!r}",
+                [field_error("node_id", f"unknown node {node_id!r}")],
+            )
+        chosen = _chosen_from_json(network, json.loads(record["chosen"]))
+        at_node = next((c for c in chosen if network.nodes[c.node].node_id == node_id), None)
+        released = _released_units(order, at_node, lines)
+        kept = _without(chosen, at_node, released)
+        excluded = sorted({*json.loads(record["excluded"]), node_id})
+        sub_order = _sub_order(order, released)
+        new_chosen: list[ChosenShipment] = []
+        if sub_order is not None:
+            sub = plan_on(inputs, sub_order, excluded)
+            new_chosen = list(sub.chosen)
+        merged = _merge(kept, new_chosen)
+        plan = price_order(network, order, merged)
+        planned = Planned(inputs, tuple(merged), plan, 0.0)
+        version = int(record["version"]) + 1
+        new_body = plan_body(planned, order, "reserved", excluded, version)
+        new_body["day"] = record["day"]
+        deltas = _reroute_deltas(network, order, chosen, merged, record["day"])
+        attributes = _record_attributes(order, new_body, network, merged, record["day"])
+        try:
+            commit(store, deltas, RecordWrite(order_id, attributes, False, int(record["version"])))
+        except ReservationFailed:
+            conflicts += 1
+            continue
+        return Outcome(200, new_body, planned, conflicts)
+    raise ApiError(
+        409, "stock_changed", f"stock kept changing while re-routing {order_id!r}; retry"
+    )
+
+
+def _released_units(
+    order: Order, at_node: ChosenShipment | None, lines: Sequence[tuple[str, int | None]]
+) -> dict[str, int]:
+    held = dict(at_node.units) if at_node else {}
+    errors: list[dict[str, Any]] = []
+    released: dict[str, int] = {}
+    for i, (line_id, qty) in enumerate(lines):
+        if held.get(line_id, 0) <= 0:
+            errors.append(
+                field_error(
+                    f"lines[{i}].line_id", f"line {line_id!r} is not shipped from this node"
+                )
+            )
+            continue
+        if qty is not None and qty > held[line_id]:
+            errors.append(
+                field_error(
+                    f"lines[{i}].qty",
+                    f"only {held[line_id]} units of line {line_id!r} ship from this node",
+                )
+            )
+            continue
+        released[line_id] = released.get(line_id, 0) + (qty if qty is not None else held[line_id])
+    if errors:
+        raise ApiError(422, "invalid_reject", "some lines cannot be rejected at this node", errors)
+    # A kit ships whole: rejecting one member re-routes the whole kit from this node.
+    groups = {line.group for line in order.lines if line.line_id in released and line.group}
+    for line in order.lines:
+        if line.group in groups and held.get(line.line_id):
+            released[line.line_id] = held[line.line_id]
+    return released
+
+
+def _without(
+    chosen: Sequence[ChosenShipment], at_node: ChosenShipment | None, released: Mapping[str, int]
+) -> list[ChosenShipment]:
+    out = []
+    for c in chosen:
+        if c is at_node:
+            left = {lid: q - released.get(lid, 0) for lid, q in c.units.items()}
+            left = {lid: q for lid, q in left.items() if q > 0}
+            if left:
+                out.append(ChosenShipment(c.node, c.key, left))
+        else:
+            out.append(c)
+    return out
+
+
+def _sub_order(order: Order, released: Mapping[str, int]) -> Order | None:
+    lines = [
+        OrderLine(line_id=line.line_id, sku=line.sku, qty=released[line.line_id], group=line.group)
+        for line in order.lines
+        if released.get(line.line_id)
+    ]
+    if not lines:
+        return None
+    return order.model_copy(update={"lines": tuple(lines), "max_shipments": None})
+
+
+def _merge(kept: Sequence[ChosenShipment], added: Sequence[ChosenShipment]) -> list[ChosenShipment]:
+    """One shipment per node: units re-routed to a node already shipping join its shipment."""
+    by_node = {c.node: c for c in kept}
+    for c in added:
+        if c.node in by_node:
+            old = by_node[c.node]
+            units = dict(old.units)
+            for lid, q in c.units.items():
+                units[lid] = units.get(lid, 0) + q
+            by_node[c.node] = ChosenShipment(old.node, old.key, units)
+        else:
+            by_node[c.node] = c
+    return list(by_node.values())
+
+
+def _reroute_deltas(
+    network: Network,
+    order: Order,
+    before: Sequence[ChosenShipment],
+    after: Sequence[ChosenShipment],
+    day: str,
+) -> list[Delta]:
+    """The difference between two reservations of one order, as deltas."""
+    sku_of = {line.line_id: line.sku for line in order.lines}
+    stock: dict[str, dict[str, int]] = {}
+    use: dict[int, list[int]] = {}
+    for sign, shipments in ((-1, before), (1, after)):
+        for c in shipments:
+            node_id = network.nodes[c.node].node_id
+            counts = use.setdefault(c.node, [0, 0, 0])
+            counts[0] += sign
+            counts[2] += sign if c.key == SAME_DAY else 0
+            for lid, q in c.units.items():
+                by_node = stock.setdefault(sku_of[lid], {})
+                by_node[node_id] = by_node.get(node_id, 0) + sign * q
+                counts[1] += sign * q
+    deltas: list[Delta] = [
+        StockDelta(sku, {n: q for n, q in units.items() if q})
+        for sku, units in sorted(stock.items())
+    ]
+    for n, (orders, units, same_day) in sorted(use.items()):
+        node = network.nodes[n]
+        limits = (node.max_orders_per_day, node.max_units_per_day, node.same_day_capacity)
+        deltas.append(CapacityDelta(node.node_id, day, orders, units, same_day, limits))
+    return deltas
+
+
+# --------------------------------------------------------------------------- promise
+
+
+def promise(store: Store, order: Order) -> dict[str, Any]:
+    """Delivery options for a cart and destination: per service, the cheapest plan now (cost to
+    us, earliest delivery day, where it ships from). Reserves nothing."""
+    skus = [line.sku for line in order.lines]
+    inputs = store.read_order_inputs(skus)
+    _check_order(order, inputs)
+    network = inputs.network
+    stores = _pickup_stores_near(network, order)
+    if stores:
+        inputs = store.read_order_inputs(skus, stores)
+        network = inputs.network
+    options = []
+    for service in ("ground", "express", "next_day", "same_day"):
+        variant = order.model_copy(
+            update={"service": service, "pickup_node": None, "promise_days": None}
+        )
+        options.append(_option(inputs, variant, service, None))
+    for node_id in stores:
+        variant = order.model_copy(
+            update={"service": "pickup", "pickup_node": node_id, "promise_days": None}
+        )
+        options.append(_option(inputs, variant, "pickup", node_id))
+    return {"options": options}
+
+
+def _option(
+    inputs: OrderInputs, order: Order, service: str, pickup_node: str | None
+) -> dict[str, Any]:
+    planned = plan_on(inputs, order)
+    plan = planned.plan
+    shipped = sum(pl.qty for s in plan.shipments for pl in s.lines)
+    return {
+        "service": service,
+        "pickup_node": pickup_node,
+        "available": not plan.unfilled and bool(plan.shipments),
+        "cost": plan.cost,
+        "delivery_days": max((s.eta_days for s in plan.shipments), default=None),
+        "ships_from": [s.node_id for s in plan.shipments],
+        "units_shipped": shipped,
+        "units_unfilled": sum(u.qty for u in plan.unfilled),
+    }
+
+
+def _pickup_stores_near(network: Network, order: Order) -> list[str]:
+    km = haversine_km(network.lat, network.lon, order.customer.lat, order.customer.lon)
+    near = [
+        (float(km[i]), node.node_id)
+        for i, node in enumerate(network.nodes)
+        if node.pickup and node.active and km[i] <= PROMISE_PICKUP_RADIUS_KM
+    ]
+    return [node_id for _, node_id in sorted(near)[:PROMISE_PICKUP_STORES]]
