@@ -133,6 +133,48 @@ def generate(
 
 
 @app.command()
+def whatif(
+    scenarios: Annotated[Path, typer.Argument(metavar="SCENARIOS.yaml", help="Scenario file.")],
+    out: Annotated[Path, typer.Option(help="Folder for kpis.csv/json, plans/, report.html.")],
+    time_limit: Annotated[
+        float | None,
+        typer.Option(help="Seconds for the whole run (default: the file's defaults.time_limit)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes to plan with (default: every core).")
+    ] = None,
+) -> None:
+    """Run the base and every scenario of SCENARIOS.yaml and compare their KPIs."""
+    from omniroute.whatif import (
+        ScenarioFileInvalid,
+        WhatifFailed,
+        kpi_comparison_table,
+        run_whatif,
+        write_outputs,
+    )
+
+    if time_limit is not None and time_limit <= 0:
+        errors.print("--time-limit must be a positive number of seconds")
+        raise typer.Exit(code=2)
+    try:
+        result = run_whatif(scenarios, out, time_limit, workers, console)
+    except ScenarioFileInvalid as exc:
+        errors.print(f"[bold red]{len(exc.errors)} problem(s) in {scenarios}; nothing run:[/]")
+        for problem in exc.errors:
+            errors.print(f"  - {problem}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
+    except WhatifFailed as exc:
+        errors.print(f"[bold red]what-if run failed:[/] {exc}", highlight=False)
+        raise typer.Exit(code=1) from None
+    paths = write_outputs(result, out)
+    console.print(kpi_comparison_table(result))
+    console.print(
+        f"[dim]{len(result.all)} scenarios in {result.seconds:.1f} s on {result.workers} "
+        f"worker(s); wrote {', '.join(str(p) for p in paths.values())} and {out / 'plans'}/[/]"
+    )
+
+
+@app.command()
 def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="API port on 127.0.0.1.")] = 8000,
     dataset: Annotated[

@@ -1,0 +1,1 @@
+"""The what-if report: charts (`charts.py`) and the self-contained HTML page (`page.py`)."""

@@ -1,0 +1,322 @@
+"""`omniroute whatif`: run the base and every scenario of a scenario file on all cores.
+
+Scenarios are independent, so each is one job of a process pool; inside a job the days run in
+sequence (stock carries over, `solver/scenarios/batching.py`). Each job re-reads the scenario
+file and the base dataset (cached once per worker process), so nothing large crosses process
+boundaries: a job returns a small `ScenarioOutcome` and writes its own plan files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from queue import Empty
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from omniroute.report.formatting import format_delta, format_value
+from solver.planfile import write_plan
+from solver.scenarios.batching import daily_batches
+from solver.scenarios.changes import ScenarioInput
+from solver.scenarios.comparison import METRICS, MetricDelta, compare
+from solver.scenarios.errors import ScenarioError
+from solver.scenarios.models import ScenarioFile
+from solver.scenarios.outcome import ScenarioOutcome, summarise
+from solver.scenarios.preparing import base_paths, load_base, prepare_scenarios
+from solver.scenarios.reading import read_scenario_file
+from solver.scenarios.running import BatchRun, run_scenario, seconds_per_order
+
+SOLVE_SHARE = 0.8
+"""Share of the time limit given to solving; the rest is loading, KPIs and the report."""
+FIXED_OVERHEAD_SECONDS = 5.0
+PLANS_DIR = "plans"
+
+
+@dataclass(frozen=True)
+class Job:
+    file: Path
+    name: str
+    out_dir: Path
+    seconds_per_order: float | None
+
+
+@dataclass(frozen=True)
+class WhatifResult:
+    file: Path
+    base: ScenarioOutcome
+    scenarios: tuple[ScenarioOutcome, ...]
+    """Every scenario but the base, in file order."""
+    workers: int
+    time_limit: float | None
+    seconds: float
+
+    @property
+    def all(self) -> tuple[ScenarioOutcome, ...]:
+        return (self.base, *self.scenarios)
+
+
+class WhatifFailed(RuntimeError):
+    """A scenario could not be run (bad input is reported before anything runs)."""
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def check_file(file: Path) -> tuple[ScenarioFile | None, dict[str, tuple[int, int]], list[str]]:
+    """Read and dry-run the file: the spec, (orders, days) per scenario, or the errors."""
+    spec, errors = read_scenario_file(file)
+    if spec is None:
+        return None, {}, [str(e) for e in errors]
+    base, load_errors = load_base(spec, file)
+    if base is None:
+        return None, {}, [str(e) for e in load_errors]
+    planned, change_errors = prepare_scenarios(spec, file, base)
+    if change_errors:
+        return None, {}, [str(e) for e in change_errors]
+    sizes = {p.name: (len(p.input.orders), len(daily_batches(p.input.orders))) for p in planned}
+    return spec, sizes, []
+
+
+# --------------------------------------------------------------------------- the worker side
+
+_BASES: dict[tuple[Path, Path | None], ScenarioInput] = {}
+
+
+def _base_of(spec: ScenarioFile, file: Path) -> ScenarioInput:
+    key = base_paths(spec, file)
+    if key not in _BASES:
+        base, errors = load_base(spec, file)
+        if base is None:
+            raise WhatifFailed("; ".join(str(e) for e in errors))
+        _BASES[key] = base
+    return _BASES[key]
+
+
+def plan_path(out_dir: Path, scenario: str, day: str) -> Path:
+    return out_dir / PLANS_DIR / scenario / f"{day}.json"
+
+
+def run_job(job: Job, report: Callable[[str, int, int, BatchRun], None]) -> ScenarioOutcome:
+    """Plan one scenario, writing each day's plan as it is made."""
+    spec, errors = read_scenario_file(job.file)
+    if spec is None:
+        raise WhatifFailed("; ".join(str(e) for e in errors))
+    planned, problems = prepare_scenarios(spec, job.file, _base_of(spec, job.file), only=job.name)
+    if not planned:
+        raise WhatifFailed("; ".join(str(e) for e in problems) or f"no scenario {job.name!r}")
+    scenario = planned[0]
+
+    def on_batch(done: int, total: int, batch: BatchRun) -> None:
+        write_plan(batch.plan, plan_path(job.out_dir, job.name, batch.day))
+        report(job.name, done, total, batch)
+
+    run = run_scenario(
+        job.name,
+        scenario.input.network(),
+        scenario.input.orders,
+        scenario.strategy,
+        job.seconds_per_order,
+        on_batch,
+    )
+    return summarise(run, scenario.description)
+
+
+def _pool_job(job: Job, queue: Any) -> ScenarioOutcome:
+    def report(name: str, done: int, total: int, batch: BatchRun) -> None:
+        queue.put((name, done, total, batch.day, batch.seconds))
+
+    return run_job(job, report)
+
+
+# --------------------------------------------------------------------------- the parent side
+
+
+def run_whatif(
+    file: Path,
+    out_dir: Path,
+    time_limit: float | None,
+    workers: int | None,
+    console: Console,
+) -> WhatifResult:
+    """Check the file, run every scenario in a process pool with a progress bar each."""
+    started = time.monotonic()
+    spec, sizes, errors = check_file(file)
+    if spec is None:
+        raise ScenarioFileInvalid(errors)
+    limit = time_limit if time_limit is not None else spec.defaults.time_limit
+    workers = max(1, workers or os.cpu_count() or 1)
+    per_order = None
+    if limit is not None:
+        budget = max(1.0, SOLVE_SHARE * limit - FIXED_OVERHEAD_SECONDS - time.monotonic() + started)
+        per_order = seconds_per_order(budget, [n for n, _ in sizes.values()], workers)
+    names = list(sizes)
+    jobs = [Job(file, name, out_dir, per_order) for name in names]
+    order = sorted(range(len(jobs)), key=lambda i: -sizes[names[i]][0])  # biggest first
+    outcomes: dict[str, ScenarioOutcome] = {}
+    context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
+    with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool:
+        queue = manager.Queue()
+        futures: dict[Future[ScenarioOutcome], str] = {
+            pool.submit(_pool_job, jobs[i], queue): names[i] for i in order
+        }
+        progress = Progress(
+            TextColumn("{task.description:<24}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        with progress:
+            tasks = {
+                name: progress.add_task(name, total=sizes[name][1], status="waiting")
+                for name in names
+            }
+            pending = set(futures)
+            while pending:
+                _drain(queue, progress, tasks)
+                for future in [f for f in pending if f.done()]:
+                    pending.discard(future)
+                    name = futures[future]
+                    try:
+                        outcomes[name] = future.result()
+                    except WhatifFailed as exc:
+                        raise WhatifFailed(f"scenario {name!r}: {exc}") from exc
+                    progress.update(tasks[name], status=f"done in {outcomes[name].seconds:.1f} s")
+                time.sleep(0.1)
+            _drain(queue, progress, tasks)
+    base = outcomes[spec.base.name]
+    others = tuple(outcomes[n] for n in names if n != spec.base.name)
+    return WhatifResult(file, base, others, workers, limit, time.monotonic() - started)
+
+
+def _drain(queue: Any, progress: Progress, tasks: dict[str, Any]) -> None:
+    while True:
+        try:
+            name, done, total, day, seconds = queue.get_nowait()
+        except Empty:
+            return
+        progress.update(
+            tasks[name], completed=done, total=total, status=f"{day} in {seconds:.1f} s"
+        )
+
+
+class ScenarioFileInvalid(ValueError):
+    def __init__(self, errors: Sequence[str]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the scenario file")
+        self.errors = list(errors)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def comparison(result: WhatifResult) -> list[tuple[ScenarioOutcome, list[MetricDelta]]]:
+    return [(o, compare(result.base.kpis, o.kpis)) for o in result.all]
+
+
+def kpi_comparison_table(result: WhatifResult) -> Table:
+    table = Table(title=f"What-if: each scenario against {result.base.name!r}")
+    table.add_column("KPI", style="bold")
+    rows = comparison(result)
+    for outcome, _ in rows:
+        table.add_column(f"{outcome.name}\n[dim]{outcome.strategy}[/]", justify="right")
+    labels = dict(METRICS)
+    for m, (metric, _) in enumerate(METRICS):
+        cells = []
+        for k, (_, deltas) in enumerate(rows):
+            d = deltas[m]
+            text = format_value(metric, d.value)
+            if k > 0 and d.delta:
+                text += f" [dim]({format_delta(metric, d.delta)})[/]"
+            cells.append(text)
+        table.add_row(labels[metric], *cells)
+    return table
+
+
+def kpis_csv(result: WhatifResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["scenario", "strategy", "metric", "value", "base", "delta", "relative"])
+    for outcome, deltas in comparison(result):
+        for d in deltas:
+            writer.writerow(
+                [outcome.name, outcome.strategy, d.metric]
+                + ["" if v is None else repr(float(v)) for v in (d.value, d.base, d.delta)]
+                + ["" if d.relative is None else repr(d.relative)]
+            )
+    return buffer.getvalue()
+
+
+def kpis_document(result: WhatifResult) -> dict[str, Any]:
+    return {
+        "scenario_file": str(result.file),
+        "base": result.base.name,
+        "workers": result.workers,
+        "time_limit": result.time_limit,
+        "seconds": round(result.seconds, 3),
+        "scenarios": [
+            {
+                "name": outcome.name,
+                "strategy": outcome.strategy,
+                "description": outcome.description,
+                "seconds": round(outcome.seconds, 3),
+                "batches": [
+                    {
+                        "day": b.day,
+                        "orders": b.orders,
+                        "seconds": round(b.seconds, 3),
+                        "total_cost": b.total_cost,
+                        "notes": list(b.notes),
+                    }
+                    for b in outcome.batches
+                ],
+                "kpis": outcome.kpis.as_dict(),
+                "deltas": {d.metric: d.delta for d in deltas},
+            }
+            for outcome, deltas in comparison(result)
+        ],
+    }
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_outputs(result: WhatifResult, out_dir: Path) -> dict[str, Path]:
+    """kpis.csv, kpis.json and report.html (the plans are already written by the jobs)."""
+    from omniroute.report.page import render_report
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "kpis.csv": out_dir / "kpis.csv",
+        "kpis.json": out_dir / "kpis.json",
+        "report.html": out_dir / "report.html",
+    }
+    write_text_atomic(paths["kpis.csv"], kpis_csv(result))
+    write_text_atomic(paths["kpis.json"], json.dumps(kpis_document(result), indent=1) + "\n")
+    write_text_atomic(paths["report.html"], render_report(result))
+    return paths
+
+
+__all__ = [
+    "ScenarioError",
+    "ScenarioFileInvalid",
+    "WhatifFailed",
+    "WhatifResult",
+    "kpi_comparison_table",
+    "run_whatif",
+    "write_outputs",
+]

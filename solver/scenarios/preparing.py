@@ -1,0 +1,72 @@
+"""Turn a scenario file into what each scenario plans: load the base, apply the changes.
+
+The base dataset is read with `solver.loading` (the one validator of dataset files); its paths
+are relative to the scenario file. Base changes apply first, to the base and every scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from solver.loading import load_dataset, load_network_records
+from solver.scenarios.changes import ScenarioInput, apply_changes
+from solver.scenarios.errors import ScenarioError
+from solver.scenarios.models import ScenarioFile, StrategyName
+
+
+@dataclass(frozen=True)
+class PlannedScenario:
+    """A scenario ready to plan (the base is one, first)."""
+
+    name: str
+    strategy: StrategyName
+    description: str
+    input: ScenarioInput
+
+
+def base_paths(spec: ScenarioFile, file: Path) -> tuple[Path, Path | None]:
+    """The dataset folder and orders file, resolved against the scenario file's folder."""
+    folder = Path(file).parent
+    orders = None if spec.base.orders is None else folder / spec.base.orders
+    return folder / spec.base.dataset, orders
+
+
+def load_base(spec: ScenarioFile, file: Path) -> tuple[ScenarioInput | None, list[ScenarioError]]:
+    """The base dataset as records and orders, every loader error named under `base.dataset`."""
+    label = Path(file).name
+    dataset_dir, orders_path = base_paths(spec, file)
+    loaded = load_dataset(dataset_dir, orders_path)
+    if loaded.dataset is None:
+        field = "base.orders" if orders_path is not None else "base.dataset"
+        return None, [ScenarioError(label, str(err), field=field) for err in loaded.errors]
+    records, errors = load_network_records(dataset_dir)
+    if records is None:
+        return None, [ScenarioError(label, str(err), field="base.dataset") for err in errors]
+    return ScenarioInput(records, loaded.dataset.orders), []
+
+
+def prepare_scenarios(
+    spec: ScenarioFile,
+    file: Path,
+    base: ScenarioInput,
+    only: str | None = None,
+) -> tuple[list[PlannedScenario], list[ScenarioError]]:
+    """The base (with its changes) and every scenario (or only the one named), in file order."""
+    label = Path(file).name
+    start, errors = apply_changes(base, spec.base.changes, file=label, scenario=spec.base.name)
+    if start is None:
+        return [], errors
+    default = spec.defaults.strategy
+    planned = [PlannedScenario(spec.base.name, default, "the base dataset", start)]
+    for name, scenario in spec.scenarios.items():
+        if only is not None and name != only:
+            continue
+        changed, problems = apply_changes(start, scenario.changes, file=label, scenario=name)
+        errors += problems
+        if changed is not None:
+            strategy = scenario.strategy or default
+            planned.append(PlannedScenario(name, strategy, scenario.description, changed))
+    if only is not None:
+        planned = [p for p in planned if p.name == only]
+    return (planned, []) if not errors else ([], errors)

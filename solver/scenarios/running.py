@@ -1,0 +1,127 @@
+"""Run one scenario: plan its daily batches in sequence, then measure the whole run.
+
+Planning goes through `solver.planning.plan_dataset` (the strategies) and the KPIs through
+`solver.kpis.plan_kpis`: nothing here prices or counts on its own.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from solver.deadline import Deadline
+from solver.kpis import Kpis, plan_kpis
+from solver.models import Order, Plan
+from solver.network import Dataset, Network
+from solver.planning import plan_dataset
+from solver.scenarios.batching import carry_stock, daily_batches, period_network
+from solver.strategies.optimal import Progress
+
+MIN_BATCH_SECONDS = 2.0
+"""No batch gets less time than this, whatever the budget (the baselines need a moment)."""
+
+OnBatch = Callable[[int, int, "BatchRun"], None]
+"""Called after each batch with (batches done, batches in all, the batch)."""
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    day: str
+    orders: int
+    seconds: float
+    total_cost: float
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    name: str
+    strategy: str
+    batches: tuple[BatchRun, ...]
+    dataset: Dataset
+    """The scenario's network on its first day, with every order of the run."""
+    kpis: Kpis
+
+    @property
+    def plans(self) -> tuple[Plan, ...]:
+        return tuple(b.plan for b in self.batches)
+
+
+def batch_seconds(orders: int, seconds_per_order: float | None) -> float | None:
+    if seconds_per_order is None:
+        return None
+    return max(MIN_BATCH_SECONDS, orders * seconds_per_order)
+
+
+def plan_batches(
+    name: str,
+    network: Network,
+    orders: Sequence[Order],
+    strategy: str,
+    seconds_per_order: float | None = None,
+    on_batch: OnBatch | None = None,
+    progress: Progress | None = None,
+) -> list[BatchRun]:
+    """Plan each day with fresh capacity and the stock the previous day left."""
+    batches = daily_batches(orders)
+    runs: list[BatchRun] = []
+    for done, batch in enumerate(batches, start=1):
+        day_set = Dataset(name=f"{name}/{batch.day}", network=network, orders=batch.orders)
+        started = time.monotonic()
+        deadline = Deadline(batch_seconds(len(batch.orders), seconds_per_order))
+        plan = plan_dataset(day_set, strategy, deadline, progress)
+        run = BatchRun(
+            batch.day, len(batch.orders), time.monotonic() - started, plan.total_cost, plan
+        )
+        runs.append(run)
+        if on_batch is not None:
+            on_batch(done, len(batches), run)
+        network = carry_stock(network, plan)
+    return runs
+
+
+def combine_plans(name: str, strategy: str, plans: Sequence[Plan]) -> Plan:
+    """The plans of a run's days as one plan (costs and bounds add up; notes name the day)."""
+    bounds = [p.bound for p in plans]
+    return Plan(
+        dataset=name,
+        strategy=strategy,
+        total_cost=round(sum(p.total_cost for p in plans), 2),
+        bound=None if any(b is None for b in bounds) else sum(b or 0.0 for b in bounds),
+        orders=tuple(o for p in plans for o in p.orders),
+        solve_seconds=sum(p.solve_seconds or 0.0 for p in plans),
+        notes=tuple(f"{p.dataset}: {note}" for p in plans for note in p.notes),
+    )
+
+
+def run_scenario(
+    name: str,
+    network: Network,
+    orders: Sequence[Order],
+    strategy: str,
+    seconds_per_order: float | None = None,
+    on_batch: OnBatch | None = None,
+    progress: Progress | None = None,
+) -> ScenarioRun:
+    """Plan every day of the scenario and the KPIs of the whole run.
+
+    Node utilisation is measured against the capacity of all the run's days together."""
+    batches = plan_batches(name, network, orders, strategy, seconds_per_order, on_batch, progress)
+    combined = combine_plans(name, strategy, [b.plan for b in batches])
+    dataset = Dataset(name=name, network=network, orders=tuple(orders))
+    period = Dataset(name, period_network(network, max(1, len(batches))), dataset.orders)
+    return ScenarioRun(name, strategy, tuple(batches), dataset, plan_kpis(period, combined))
+
+
+def seconds_per_order(budget: float, orders_per_job: Sequence[int], workers: int) -> float:
+    """The solving time per order that lets `workers` finish every job within `budget`.
+
+    Jobs (scenarios) are independent and run whole on one worker each, biggest first, as a
+    process pool hands them out; the busiest worker sets the pace."""
+    loads = [0] * max(1, workers)
+    for size in sorted(orders_per_job, reverse=True):
+        heapq.heapreplace(loads, loads[0] + size)
+    busiest = max(loads)
+    return budget / busiest if busiest else budget
