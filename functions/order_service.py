@@ -42,6 +42,8 @@ MAX_PLAN_ATTEMPTS = 4
 PROMISE_PICKUP_STORES = 3
 """Nearest pickup stores a promise lists."""
 PROMISE_PICKUP_RADIUS_KM = 80.0
+ALTERNATIVES_MAX_LINES = 20
+"""Orders with more lines get no per-shipment alternative (`null`): each one is a re-solve."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ def plan_order(store: Store, order: Order, excluded: Collection[str] = ()) -> Pl
 def alternatives(planned: Planned, order: Order, excluded: Collection[str]) -> dict[str, Any]:
     """Why each node: the order's best plan without it (re-solved, priced by pricing.py)."""
     network, out = planned.inputs.network, {}
+    if len(order.lines) > ALTERNATIVES_MAX_LINES:
+        return {}
     for shipment in planned.plan.shipments:
         without = [*excluded, shipment.node_id]
         banned = [network.node_index[n] for n in without if n in network.node_index]

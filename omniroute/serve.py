@@ -72,6 +72,8 @@ class LocalDynamoDB:
         self.port = self.port or free_port()
 
         class QuietHandler(MotoRequestHandler):
+            disable_nagle_algorithm = True
+
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 return
 
@@ -229,6 +231,7 @@ def _make_request_handler(max_body: int) -> type:
 
     class ApiRequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # keep-alive replies must not wait for delayed ACKs
 
         def log_message(
             self, format: str, *args: Any
@@ -293,13 +296,18 @@ def _make_request_handler(max_body: int) -> type:
     return ApiRequestHandler
 
 
+class _ApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the default 5 resets connections under a burst of clients
+
+
 @dataclass
 class LocalStack:
     """A running local stack: `url` of the API, `dynamodb_url`, `stop()`."""
 
     url: str
     dynamodb_url: str
-    _http: ThreadingHTTPServer
+    _http: _ApiServer
     _thread: threading.Thread
     _dynamodb: LocalDynamoDB | None
 
@@ -334,10 +342,7 @@ def start_local_stack(
     prepare_tables(dataset)
     from functions.api.limits import MAX_BODY_BYTES
 
-    http = ThreadingHTTPServer(
-        ("127.0.0.1", port or free_port()), _make_request_handler(MAX_BODY_BYTES)
-    )
-    http.daemon_threads = True
+    http = _ApiServer(("127.0.0.1", port or free_port()), _make_request_handler(MAX_BODY_BYTES))
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
     bound = http.server_address[1]

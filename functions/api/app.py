@@ -41,7 +41,10 @@ LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        status_code=status, content_type=JSON, body=json.dumps(body), headers=headers or {}
+        status_code=status,
+        content_type=JSON,
+        body=json.dumps(body, sort_keys=True),
+        headers=headers or {},
     )
 
 
@@ -177,7 +180,7 @@ def body_hash(payload: Any) -> str:
 
 def idempotency_key(router: Router, fallback: str) -> str:
     """The `Idempotency-Key` header when the caller sends one, else `fallback`."""
-    header = router.current_event.get_header_value("Idempotency-Key", case_sensitive=False)
+    header = router.current_event.headers.get("Idempotency-Key")
     return header.strip() if header and header.strip() else fallback
 
 

@@ -1,0 +1,48 @@
+"""One local stack (embedded moto DynamoDB over HTTP + the API) per test module."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from omniroute.serve import DEFAULT_DATASET, LocalStack, start_local_stack
+from tests.integration.api_client import ApiClient
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    running = start_local_stack(dataset=DEFAULT_DATASET)
+    yield running
+    running.stop()
+
+
+@pytest.fixture()
+def api(stack: LocalStack) -> Iterator[ApiClient]:
+    client = ApiClient(stack.url)
+    yield client
+    client.close()
+
+
+def demo_orders() -> list[dict[str, Any]]:
+    lines = Path(DEFAULT_DATASET, "orders.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def stock_of(api: ApiClient, sku: str) -> dict[str, dict[str, int]]:
+    reply = api.get(f"/v1/inventory/{sku}")
+    assert reply.status == 200, reply.body
+    return {row["node_id"]: row for row in reply.body["nodes"]}
+
+
+def shipped_units(plan: dict[str, Any]) -> dict[tuple[str, str], int]:
+    """(node_id, sku) -> units, from a plan body."""
+    out: dict[tuple[str, str], int] = {}
+    for shipment in plan["shipments"]:
+        for line in shipment["lines"]:
+            key = (shipment["node_id"], line["sku"])
+            out[key] = out.get(key, 0) + line["qty"]
+    return out
