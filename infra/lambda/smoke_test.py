@@ -1,0 +1,77 @@
+"""Check a built Lambda bundle with the runtime's Python and nothing else on sys.path.
+
+Run it with Python 3.12 in isolated mode, so only the bundle is importable:
+
+    python3.12 -I -S infra/lambda/smoke_test.py --layer LAYER/python --code CODE_DIR \
+        [--runtime BOTO3_DIR] [--dataset examples/demo]
+
+It proves that what build_layer.sh pruned (pandas, the boto3 stack) is not needed: it imports
+every handler module that exists in CODE_DIR, creates a SCIP solver through pywraplp, and
+routes every order of the dataset with the per-order solver. Exits non-zero on any failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+HANDLER_MODULES = ("routing", "inventory", "admin", "docs")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--layer", type=Path, required=True, help="the layer's python/ folder")
+    parser.add_argument("--code", type=Path, required=True, help="the function's code folder")
+    parser.add_argument("--runtime", type=Path, help="boto3 as the Lambda runtime provides it")
+    parser.add_argument("--dataset", type=Path, default=Path("examples/demo"))
+    args = parser.parse_args()
+    # Lambda's order: the function code, then layers, then the runtime's own packages.
+    sys.path[:0] = [str(p) for p in (args.code, args.layer, args.runtime) if p is not None]
+
+    assert sys.version_info[:2] == (3, 12), f"run this with Python 3.12, not {sys.version}"
+    assert importlib.util.find_spec("pandas") is None, "pandas is in the bundle"
+
+    started = time.perf_counter()
+    from ortools.linear_solver import pywraplp
+
+    from solver.ledger import Ledger
+    from solver.loading import load_dataset
+    from solver.order_solver import solve_order
+
+    print(f"solver imports: {time.perf_counter() - started:.2f} s")
+    scip = pywraplp.Solver.CreateSolver("SCIP")
+    assert scip is not None, "SCIP is missing from the ortools build"
+    x = scip.IntVar(0, 3, "x")
+    scip.Add(2 * x <= 5)
+    scip.Maximize(x)
+    assert scip.Solve() == pywraplp.Solver.OPTIMAL and round(x.solution_value()) == 2
+
+    loaded = load_dataset(args.dataset)
+    assert loaded.dataset is not None, loaded.errors
+    network = loaded.dataset.network
+    ledger = Ledger.fresh(network)
+    filled = 0
+    for order in loaded.dataset.orders:
+        solution = solve_order(network, order, ledger)
+        filled += bool(solution.chosen)
+    print(f"routed {len(loaded.dataset.orders)} orders ({filled} with shipments)")
+
+    imported = []
+    for name in HANDLER_MODULES:
+        module_name = f"functions.handlers.{name}"
+        if (args.code / "functions" / "handlers" / f"{name}.py").exists():
+            module = importlib.import_module(module_name)
+            assert callable(module.handler), f"{module_name}.handler is not callable"
+            imported.append(module_name)
+    print(f"handlers imported: {', '.join(imported) or 'none yet'}")
+    assert "pandas" not in sys.modules
+    print("bundle OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

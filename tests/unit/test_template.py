@@ -1,0 +1,184 @@
+"""template.yaml agrees with the code: tables, handlers, routes, environment and policies."""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from functions.tables import TABLES, TTL_ATTRIBUTE, table_env_var
+from tests.sam_template import ROOT, function_property, functions, resources, template
+
+LAYER_REQUIREMENTS = ROOT / "infra" / "lambda" / "requirements.txt"
+
+
+def table_resource(logical: str) -> str:
+    return f"{logical.capitalize()}Table"
+
+
+def _sorted(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda item: item[key])
+
+
+def _index(index: dict[str, Any]) -> dict[str, Any]:
+    return {**index, "KeySchema": _sorted(index["KeySchema"], "AttributeName")}
+
+
+def table_design(properties: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a table that must agree: keys, attribute types, billing, GSIs."""
+    return {
+        "KeySchema": properties["KeySchema"],
+        "AttributeDefinitions": _sorted(properties["AttributeDefinitions"], "AttributeName"),
+        "BillingMode": properties["BillingMode"],
+        "GlobalSecondaryIndexes": sorted(
+            (_index(i) for i in properties.get("GlobalSecondaryIndexes", [])),
+            key=lambda i: i["IndexName"],
+        ),
+        "LocalSecondaryIndexes": sorted(
+            (_index(i) for i in properties.get("LocalSecondaryIndexes", [])),
+            key=lambda i: i["IndexName"],
+        ),
+    }
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def test_template_declares_exactly_the_tables_of_tables_py() -> None:
+    declared = set(resources("AWS::DynamoDB::Table"))
+    assert declared == {table_resource(logical) for logical in TABLES}
+
+
+@pytest.mark.parametrize("logical", sorted(TABLES))
+def test_template_table_has_the_keys_and_indexes_of_tables_py(logical: str) -> None:
+    declared = resources("AWS::DynamoDB::Table")[table_resource(logical)]["Properties"]
+    assert table_design(declared) == table_design(TABLES[logical])
+
+
+@pytest.mark.parametrize("logical", sorted(TABLES))
+def test_template_table_has_the_ttl_of_tables_py(logical: str) -> None:
+    declared = resources("AWS::DynamoDB::Table")[table_resource(logical)]["Properties"]
+    ttl = declared.get("TimeToLiveSpecification")
+    if logical in TTL_ATTRIBUTE:
+        assert ttl == {"AttributeName": TTL_ATTRIBUTE[logical], "Enabled": True}
+    else:
+        assert ttl is None
+
+
+def test_idempotency_table_expires_its_records() -> None:
+    assert "idempotency" in TABLES
+    assert "idempotency" in TTL_ATTRIBUTE
+
+
+# --- environment and policies -------------------------------------------------------------------
+
+
+def _referenced_table(value: Any) -> str:
+    assert isinstance(value, dict) and set(value) == {"Ref"}, value
+    name = value["Ref"]
+    (logical,) = [t for t in TABLES if table_resource(t) == name]
+    return logical
+
+
+def env_tables(function: dict[str, Any]) -> dict[str, str]:
+    """Environment variable -> logical table, for the variables that name a table."""
+    variables = function["Properties"].get("Environment", {}).get("Variables", {})
+    return {key: _referenced_table(v) for key, v in variables.items() if key.endswith("_TABLE")}
+
+
+def policy_tables(function: dict[str, Any]) -> dict[str, set[str]]:
+    """SAM policy template name -> logical tables it is scoped to."""
+    scoped: dict[str, set[str]] = {}
+    for policy in function["Properties"].get("Policies", []):
+        ((template_name, arguments),) = policy.items()
+        scoped.setdefault(template_name, set()).add(_referenced_table(arguments["TableName"]))
+    return scoped
+
+
+@pytest.mark.parametrize("name", sorted(functions()))
+def test_table_environment_variables_are_named_as_the_handlers_read_them(name: str) -> None:
+    for variable, logical in env_tables(functions()[name]).items():
+        assert variable == table_env_var(logical)
+
+
+@pytest.mark.parametrize("name", sorted(functions()))
+def test_each_function_may_touch_only_the_tables_it_is_told_about(name: str) -> None:
+    """Least privilege: a policy for every table in the environment, none for any other."""
+    function = functions()[name]
+    scoped = policy_tables(function)
+    assert set(scoped) <= {"DynamoDBCrudPolicy", "DynamoDBReadPolicy"}
+    in_policies = set().union(*scoped.values()) if scoped else set()
+    assert in_policies == set(env_tables(function).values())
+    both = scoped.get("DynamoDBCrudPolicy", set()) & scoped.get("DynamoDBReadPolicy", set())
+    assert not both, f"{name}: read and CRUD on the same tables {both}"
+
+
+def test_functions_that_change_state_use_the_idempotency_table() -> None:
+    for name, function in functions().items():
+        if any(
+            event["Properties"]["Method"].lower() in {"post", "put", "delete", "patch"}
+            for event in function["Properties"].get("Events", {}).values()
+        ):
+            assert "idempotency" in policy_tables(function).get("DynamoDBCrudPolicy", set()), name
+
+
+def test_powertools_settings_and_tracing_apply_to_every_function() -> None:
+    globals_ = template()["Globals"]["Function"]
+    assert globals_["Tracing"] == "Active"
+    variables = globals_["Environment"]["Variables"]
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "omniroute"
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "Omniroute"
+    assert "POWERTOOLS_LOG_LEVEL" in variables
+    for function in functions().values():
+        assert "Tracing" not in function["Properties"]
+
+
+def test_api_has_tracing_on() -> None:
+    (api,) = resources("AWS::Serverless::Api").values()
+    assert api["Properties"]["TracingEnabled"] is True
+
+
+# --- packaging ---------------------------------------------------------------------------------
+
+
+def test_layer_requirements_use_the_ranges_of_pyproject() -> None:
+    """The layer installs what the functions import, with the same version ranges."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {canonicalize_name(r.name): r for r in map(Requirement, project["dependencies"])}
+    layer = [
+        Requirement(line)
+        for line in LAYER_REQUIREMENTS.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert layer
+    for requirement in layer:
+        name = canonicalize_name(requirement.name)
+        assert name in declared, f"{name} is in the layer but not a runtime dependency"
+        assert requirement.specifier == declared[name].specifier, name
+
+
+def test_every_function_uses_the_dependency_layer_on_the_runtime_it_was_built_for() -> None:
+    layer = resources("AWS::Serverless::LayerVersion")["DependenciesLayer"]["Properties"]
+    for function in functions().values():
+        assert function_property(function, "Layers") == [{"Ref": "DependenciesLayer"}]
+        assert function_property(function, "Runtime") in layer["CompatibleRuntimes"]
+        assert function_property(function, "Architectures") == layer["CompatibleArchitectures"]
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(functions()))
+def test_every_handler_the_template_names_exists_and_imports(name: str) -> None:
+    function = functions()[name]
+    module_name, _, attribute = function["Properties"]["Handler"].rpartition(".")
+    code_root = ROOT / function_property(function, "CodeUri")
+    assert (code_root / Path(*module_name.split("."))).with_suffix(".py").is_file()
+    module = importlib.import_module(module_name)
+    assert Path(module.__file__ or "").resolve().is_relative_to(code_root.resolve())
+    assert callable(getattr(module, attribute))
