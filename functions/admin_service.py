@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ValidationError
 
+from functions.api.limits import MAX_RATE_KG
 from functions.catalog import CONFIG_NAMES, node_item
 from functions.errors import ApiError, field_error, not_found
 from functions.order_service import Outcome
@@ -139,11 +140,26 @@ def put_config(store: Store, name: str, body: Any) -> Outcome:
                 "rows must be objects",
                 [field_error(f"rows[{i}]", "must be an object") for i in bad],
             )
+    # Checked before the loader runs: it builds a rate table with one column per kg.
+    too_heavy = [
+        field_error(f"rows[{i}].max_kg", f"at most {MAX_RATE_KG} kg per rate row")
+        for i, row in enumerate(document if name == "rates" else [])
+        if _number(row.get("max_kg")) > MAX_RATE_KG
+    ]
+    if too_heavy:
+        raise ApiError(422, "invalid_config", "rates is not valid; nothing was changed", too_heavy)
     errors = validate_document(store, name, document)
     if errors:
         raise ApiError(422, "invalid_config", f"{name} is not valid; nothing was changed", errors)
     store.put_config_document(name, _normalised(name, document))
     return Outcome(200, {"name": name, "version": store.config_version()})
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0  # not a number: the loader says so
 
 
 def _normalised(name: str, document: Any) -> Any:

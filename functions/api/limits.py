@@ -4,6 +4,12 @@ MAX_BODY_BYTES = 1_000_000
 """Largest request body accepted (bytes); larger answers 413."""
 MAX_ORDER_LINES = 200
 """Most lines in one order or promise request."""
+MAX_LINE_QTY = 100_000
+"""Most units in one order line."""
+MAX_UNITS = 1_000_000_000
+"""Largest stock level, adjustment or capacity a request may state."""
+MAX_RATE_KG = 1000
+"""Largest `max_kg` of a rate row (the rate table has one column per kg)."""
 MAX_INVENTORY_ROWS = 5000
 """Most rows in one PUT /v1/inventory."""
 MAX_ADJUSTMENT_ROWS = 1000

@@ -6,9 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from functions.api.limits import MAX_ADJUSTMENT_ROWS, MAX_INVENTORY_ROWS, MAX_ORDER_LINES
+from functions.api.limits import (
+    MAX_ADJUSTMENT_ROWS,
+    MAX_INVENTORY_ROWS,
+    MAX_LINE_QTY,
+    MAX_ORDER_LINES,
+    MAX_UNITS,
+)
+from functions.errors import ApiError, field_error
+from solver.loading import whole_order_problems
 from solver.models import Customer, Order, OrderLine, StockRow
 
 
@@ -16,29 +24,52 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+class RequestLine(OrderLine):
+    """An order line (spec §2) of at most MAX_LINE_QTY units."""
+
+    qty: int = Field(gt=0, le=MAX_LINE_QTY)
+
+
+def _as_order(content: dict[str, Any]) -> Order:
+    """The solver's `Order`; its whole-order rules (pickup store, distinct line ids) answer
+    422 with the fields named as the loader names them."""
+    try:
+        return Order.model_validate(content)
+    except ValidationError as error:
+        problems = whole_order_problems(content) or [("body", str(error))]
+        raise ApiError(
+            422,
+            "invalid_request",
+            "the request has invalid fields",
+            [field_error(path, message) for path, message in problems],
+        ) from error
+
+
 class OrderRequest(Order):
     """An order (spec §2), at most MAX_ORDER_LINES lines."""
 
-    lines: tuple[OrderLine, ...] = Field(min_length=1, max_length=MAX_ORDER_LINES)
+    lines: tuple[RequestLine, ...] = Field(min_length=1, max_length=MAX_ORDER_LINES)
 
     def as_order(self) -> Order:
-        return Order.model_validate(self.model_dump())
+        return _as_order(self.model_dump())
 
 
 class PromiseRequest(_Body):
     """A cart and where it goes: the options a checkout page shows."""
 
     customer: Customer
-    lines: tuple[OrderLine, ...] = Field(min_length=1, max_length=MAX_ORDER_LINES)
+    lines: tuple[RequestLine, ...] = Field(min_length=1, max_length=MAX_ORDER_LINES)
     channel: str | None = None
 
     def as_order(self) -> Order:
-        return Order(
-            order_id="promise",
-            channel=self.channel,
-            customer=self.customer,
-            service="ground",
-            lines=self.lines,
+        return _as_order(
+            {
+                "order_id": "promise",
+                "channel": self.channel,
+                "customer": self.customer.model_dump(),
+                "service": "ground",
+                "lines": [line.model_dump() for line in self.lines],
+            }
         )
 
 
@@ -56,16 +87,25 @@ class RejectRequest(_Body):
     reason: str | None = None
 
 
+class InventoryRow(StockRow):
+    """A row of inventory.csv, with levels of at most MAX_UNITS."""
+
+    on_hand: int = Field(ge=0, le=MAX_UNITS)
+    safety_stock: int = Field(default=0, ge=0, le=MAX_UNITS)
+
+
 class InventoryRequest(_Body):
     """Absolute stock levels (a WMS/POS feed): rows as in inventory.csv."""
 
-    rows: list[StockRow] = Field(min_length=1, max_length=MAX_INVENTORY_ROWS)
+    rows: list[InventoryRow] = Field(min_length=1, max_length=MAX_INVENTORY_ROWS)
 
 
 class Adjustment(_Body):
     node_id: str = Field(min_length=1)
     sku: str = Field(min_length=1)
-    delta: int = Field(description="units added to on hand (negative: removed); not 0")
+    delta: int = Field(
+        ge=-MAX_UNITS, le=MAX_UNITS, description="units added to on hand (negative: removed); not 0"
+    )
     reason: str | None = None
 
 
@@ -80,9 +120,9 @@ class NodeUpdate(_Body):
     """Open or close a node, or change its capacity (null: no limit). Absent fields stay."""
 
     active: bool | None = None
-    max_orders_per_day: int | None = Field(default=None, ge=0)
-    max_units_per_day: int | None = Field(default=None, ge=0)
-    same_day_capacity: int | None = Field(default=None, ge=0)
+    max_orders_per_day: int | None = Field(default=None, ge=0, le=MAX_UNITS)
+    max_units_per_day: int | None = Field(default=None, ge=0, le=MAX_UNITS)
+    same_day_capacity: int | None = Field(default=None, ge=0, le=MAX_UNITS)
 
 
 class ConfigRows(_Body):
