@@ -227,7 +227,7 @@ def comparison(result: WhatifResult) -> list[tuple[ScenarioOutcome, list[MetricD
 
 def kpi_comparison_table(result: WhatifResult) -> Table:
     table = Table(title=f"What-if: each scenario against {result.base.name!r}")
-    table.add_column("KPI", style="bold")
+    table.add_column("KPI", style="bold", no_wrap=True)
     rows = comparison(result)
     for outcome, _ in rows:
         table.add_column(f"{outcome.name}\n[dim]{outcome.strategy}[/]", justify="right")

@@ -15,9 +15,8 @@ from solver.deadline import Deadline
 from solver.kpis import Kpis, plan_kpis
 from solver.models import Order, Plan
 from solver.network import Dataset, Network
-from solver.planning import plan_dataset
+from solver.planning import Progress, plan_dataset
 from solver.scenarios.batching import carry_stock, daily_batches, period_network
-from solver.strategies.optimal import Progress
 
 MIN_BATCH_SECONDS = 2.0
 """No batch gets less time than this, whatever the budget (the baselines need a moment)."""

@@ -138,3 +138,22 @@ def test_a_missing_base_dataset_is_named(tmp_path):
     assert len(problems) == 1
     assert problems[0].startswith("w.yaml, field base.dataset: ")
     assert "dataset folder not found" in problems[0]
+
+
+def test_the_command_lists_every_problem_and_runs_nothing(tmp_path):
+    from typer.testing import CliRunner
+
+    from omniroute.cli import app
+
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        f"base: {{dataset: {EXAMPLES.parent / 'demo'}}}\n"
+        "scenarios:\n  s1:\n    changes:\n      - {kind: close_nodes, nodes: [W1, W99]}\n"
+        "      - {kind: scale_rates, factor: -2}\n"
+    )
+    result = CliRunner().invoke(app, ["whatif", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "1 problem(s)" in result.output
+    assert "scenario 's1', change 2 (scale_rates), field factor" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
