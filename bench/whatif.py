@@ -136,6 +136,35 @@ def run_whatif(scenario_file: Path, out: Path, workers: int | None) -> tuple[flo
     return seconds, peak, "".join(output)
 
 
+def check_every_day(scenario_file: Path, out: Path, document: dict) -> str:
+    """Every daily plan file against its day (stock carried from the plans before it)."""
+    from solver.checker import check_plan
+    from solver.planfile import read_plan
+    from solver.scenarios.preparing import load_base, prepare_scenarios
+    from solver.scenarios.reading import read_scenario_file
+    from solver.scenarios.running import replay_days
+
+    spec, _ = read_scenario_file(scenario_file)
+    assert spec is not None
+    base, _ = load_base(spec, scenario_file)
+    assert base is not None
+    planned, _ = prepare_scenarios(spec, scenario_file, base)
+    days = {s["name"]: [b["day"] for b in s["batches"]] for s in document["scenarios"]}
+    problems = 0
+    for scenario in planned:
+        plans = []
+        for day in days[scenario.name]:
+            plan, errors = read_plan(out / "plans" / scenario.name / f"{day}.json")
+            assert plan is not None, errors
+            plans.append(plan)
+        network = scenario.input.network()
+        for dataset, plan in zip(
+            replay_days(scenario.name, network, scenario.input.orders, plans), plans
+        ):
+            problems += len(check_plan(dataset, plan).violations)
+    return "ok" if problems == 0 else f"{problems} violations"
+
+
 def browser_load_ms(report: Path, times: int = 3) -> list[float]:
     from playwright.sync_api import sync_playwright
 
@@ -190,6 +219,7 @@ def main() -> None:
     loads = browser_load_ms(report)
     document = json.loads((out / "kpis.json").read_text())
     batches = [b for s in document["scenarios"] for b in s["batches"]]
+    checker = check_every_day(scenario_file, out, document)
     result = {
         "command": " ".join(sys.argv),
         "orders": args.orders,
@@ -202,6 +232,7 @@ def main() -> None:
         "peak_tree_rss_mb": round(peak / 2**20),
         "report_bytes": report.stat().st_size,
         "report_load_ms": loads,
+        "checker": checker,
         "scenarios": [
             {
                 "name": s["name"],

@@ -81,6 +81,18 @@ def plan_batches(
     return runs
 
 
+def replay_days(
+    name: str, network: Network, orders: Sequence[Order], plans: Sequence[Plan]
+) -> list[Dataset]:
+    """The dataset each daily plan was made for, rebuilt from the plans of the days before it
+    (so `check_plan(dataset, plan)` can verify a run from its plan files)."""
+    datasets = []
+    for batch, plan in zip(daily_batches(orders), plans, strict=True):
+        datasets.append(Dataset(name=f"{name}/{batch.day}", network=network, orders=batch.orders))
+        network = carry_stock(network, plan)
+    return datasets
+
+
 def combine_plans(name: str, strategy: str, plans: Sequence[Plan]) -> Plan:
     """The plans of a run's days as one plan (costs and bounds add up; notes name the day)."""
     bounds = [p.bound for p in plans]

@@ -191,3 +191,24 @@ def test_the_run_writes_every_plan_and_the_kpis(whatif_run):
         fewer["kpis"]["total_cost"] - document["scenarios"][0]["kpis"]["total_cost"]
     )
     assert (out / "report.html").stat().st_size > 10_000
+
+
+def test_every_daily_plan_file_passes_the_checker_on_its_day(whatif_run):
+    from solver.checker import check_plan
+    from solver.planfile import read_plan
+    from solver.scenarios.preparing import load_base, prepare_scenarios
+    from solver.scenarios.reading import read_scenario_file
+    from solver.scenarios.running import replay_days
+
+    result, out = whatif_run
+    spec, _ = read_scenario_file(result.file)
+    base, _ = load_base(spec, result.file)
+    planned, _ = prepare_scenarios(spec, result.file, base)
+    for scenario in planned:
+        days = [b.day for b in next(o for o in result.all if o.name == scenario.name).batches]
+        plans = [read_plan(out / "plans" / scenario.name / f"{day}.json")[0] for day in days]
+        network = scenario.input.network()
+        datasets = replay_days(scenario.name, network, scenario.input.orders, plans)
+        for dataset, plan in zip(datasets, plans):
+            report = check_plan(dataset, plan)
+            assert report.ok, (dataset.name, report)
