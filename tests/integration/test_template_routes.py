@@ -8,13 +8,17 @@ from __future__ import annotations
 import importlib
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from functions.api.app import build_resolver, lambda_entry
-from omniroute.serve import ROUTES, LambdaContext, LocalStack, api_gateway_event
+from functions.tables import TABLES, table_env_var
+from omniroute.serve import DEFAULT_DATASET, ROUTES, LambdaContext, LocalStack, api_gateway_event
+from tests.integration.conftest import demo_orders
 from tests.sam_template import api_routes, functions
+from tests.unit.test_template import env_tables
 
 NOT_IN_OPENAPI = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/{asset}")}
 """The documentation's own routes (include_in_schema=False)."""
@@ -73,3 +77,68 @@ def test_local_stack_sends_each_route_to_the_handler_the_template_names(
     ]
     handler_module = functions()[name]["Properties"]["Handler"].rsplit(".", 2)[-2]
     assert matches[:1] == [handler_module], (method, path, matches)
+
+
+def _flow(name: str) -> list[tuple[str, str, Any]]:
+    """Requests that exercise every route of a function for real (2xx answers)."""
+    order = {**demo_orders()[3], "order_id": "least-privilege-1"}
+    order_path = f"/v1/orders/{order['order_id']}"
+    node_id, sku = "W1", order["lines"][0]["sku"]
+    settings = json.loads(Path(DEFAULT_DATASET, "settings.json").read_text())
+    return {
+        "RoutingFunction": [
+            ("POST", "/v1/promise", {"customer": order["customer"], "lines": order["lines"]}),
+            ("POST", "/v1/orders", order),
+            ("GET", order_path, None),
+            ("POST", f"{order_path}/reject", "first shipment's first line"),
+            ("POST", f"{order_path}/cancel", None),
+        ],
+        "InventoryFunction": [
+            ("GET", f"/v1/inventory/{sku}", None),
+            ("PUT", "/v1/inventory", {"rows": [{"node_id": node_id, "sku": sku, "on_hand": 50}]}),
+            (
+                "POST",
+                "/v1/inventory/adjustments",
+                {"adjustment_id": "lp-1", "rows": [{"node_id": node_id, "sku": sku, "delta": 1}]},
+            ),
+        ],
+        "AdminFunction": [
+            ("GET", f"/v1/nodes/{node_id}", None),
+            ("PUT", f"/v1/nodes/{node_id}", {"active": True}),
+            ("PUT", "/v1/config/settings", settings),
+        ],
+        "DocsFunction": [
+            ("GET", "/openapi.json", None),
+            ("GET", "/docs", None),
+            ("GET", "/docs/swagger-ui.min.css", None),
+        ],
+    }[name]
+
+
+@pytest.mark.parametrize("name", sorted(functions()))
+def test_each_function_works_with_only_the_tables_the_template_grants_it(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Tables the template does not give a function are renamed to ones that do not exist, so
+    any use of them fails (a 5xx) as an IAM denial would on AWS."""
+    granted = set(env_tables(functions()[name]))
+    for logical in TABLES:
+        variable = table_env_var(logical)
+        if variable not in granted:
+            monkeypatch.setenv(variable, f"not-granted-{logical}")
+    handler = handler_of(functions()[name])
+    flow = _flow(name)
+    assert {(m, re.sub(r"/[^/]*least-privilege-1", "/{order_id}", p)) for m, p, _ in flow} >= {
+        (m, p) for m, p in api_routes(functions()[name]) if "{" not in p
+    }
+    plan: Any = None
+    for method, path, body in flow:
+        if body == "first shipment's first line":
+            shipment = plan["shipments"][0]
+            line = {"line_id": shipment["lines"][0]["line_id"]}
+            body = {"node_id": shipment["node_id"], "lines": [line], "reason": "not found"}
+        data = json.dumps(body).encode() if body is not None else b""
+        status, reply = call(handler, method, path, data)
+        assert 200 <= status < 300, (method, path, status, reply)
+        if path == "/v1/orders":
+            plan = reply
