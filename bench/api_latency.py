@@ -139,7 +139,8 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"# python {' '.join(sys.argv)}  ({platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')})"
+        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}, "
+        f"load average {os.getloadavg()[0]:.1f})"
     )
     with tempfile.TemporaryDirectory() as tmp:
         dataset = args.dataset
