@@ -180,12 +180,17 @@ def main() -> None:
             server.wait(timeout=30)
         statuses: dict[int, int] = {}
         unfilled = 0
+        answers: dict[str, int] = {}
         for status, body in replies:
             statuses[status] = statuses.get(status, 0) + 1
+            if status != 201:
+                answer = f"{status} {body.get('code', '') if isinstance(body, dict) else ''}"
+                answers[answer] = answers.get(answer, 0) + 1
             if status in (200, 201) and body.get("unfilled"):
                 unfilled += 1
         solve_ms = solver_times(dataset, [Order.model_validate(o) for o in measured])
     print(f"POST statuses {dict(sorted(statuses.items()))}; orders with unfilled lines {unfilled}")
+    print(f"answers other than 201 (status code): {dict(sorted(answers.items()))}")
     print(
         summary(
             "POST /v1/orders (HTTP, 8 clients)".replace("8", str(args.clients)), post_ms, post_wall

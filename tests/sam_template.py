@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from functions.tables import TABLES
+
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
 
@@ -61,3 +63,21 @@ def api_routes(function: dict[str, Any]) -> set[tuple[str, str]]:
         for event in function["Properties"].get("Events", {}).values()
         if event["Type"] == "Api"
     }
+
+
+def table_resource(logical: str) -> str:
+    """The template's resource name of a logical table: `stock` -> `StockTable`."""
+    return f"{logical.capitalize()}Table"
+
+
+def referenced_table(value: Any) -> str:
+    assert isinstance(value, dict) and set(value) == {"Ref"}, value
+    name = value["Ref"]
+    (logical,) = [t for t in TABLES if table_resource(t) == name]
+    return logical
+
+
+def env_tables(function: dict[str, Any]) -> dict[str, str]:
+    """Environment variable -> logical table, for the variables that name a table."""
+    variables = function["Properties"].get("Environment", {}).get("Variables", {})
+    return {key: referenced_table(v) for key, v in variables.items() if key.endswith("_TABLE")}

@@ -17,8 +17,7 @@ from functions.api.app import build_resolver, lambda_entry
 from functions.tables import TABLES, table_env_var
 from omniroute.serve import DEFAULT_DATASET, ROUTES, LambdaContext, LocalStack, api_gateway_event
 from tests.integration.conftest import demo_orders
-from tests.sam_template import api_routes, functions
-from tests.unit.test_template import env_tables
+from tests.sam_template import api_routes, env_tables, functions
 
 NOT_IN_OPENAPI = {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/{asset}")}
 """The documentation's own routes (include_in_schema=False)."""

@@ -12,13 +12,18 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from functions.tables import TABLES, TTL_ATTRIBUTE, table_env_var
-from tests.sam_template import ROOT, function_property, functions, resources, template
+from tests.sam_template import (
+    ROOT,
+    env_tables,
+    function_property,
+    functions,
+    referenced_table,
+    resources,
+    table_resource,
+    template,
+)
 
 LAYER_REQUIREMENTS = ROOT / "infra" / "lambda" / "requirements.txt"
-
-
-def table_resource(logical: str) -> str:
-    return f"{logical.capitalize()}Table"
 
 
 def _sorted(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -78,25 +83,12 @@ def test_idempotency_table_expires_its_records() -> None:
 # --- environment and policies -------------------------------------------------------------------
 
 
-def _referenced_table(value: Any) -> str:
-    assert isinstance(value, dict) and set(value) == {"Ref"}, value
-    name = value["Ref"]
-    (logical,) = [t for t in TABLES if table_resource(t) == name]
-    return logical
-
-
-def env_tables(function: dict[str, Any]) -> dict[str, str]:
-    """Environment variable -> logical table, for the variables that name a table."""
-    variables = function["Properties"].get("Environment", {}).get("Variables", {})
-    return {key: _referenced_table(v) for key, v in variables.items() if key.endswith("_TABLE")}
-
-
 def policy_tables(function: dict[str, Any]) -> dict[str, set[str]]:
     """SAM policy template name -> logical tables it is scoped to."""
     scoped: dict[str, set[str]] = {}
     for policy in function["Properties"].get("Policies", []):
         ((template_name, arguments),) = policy.items()
-        scoped.setdefault(template_name, set()).add(_referenced_table(arguments["TableName"]))
+        scoped.setdefault(template_name, set()).add(referenced_table(arguments["TableName"]))
     return scoped
 
 
