@@ -8,7 +8,10 @@ import os
 import threading
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+)
 
 from functions.dynamo import dynamodb_client, table_names
 from functions.store import Store
@@ -16,6 +19,18 @@ from functions.store import Store
 _lock = threading.Lock()
 _stores: dict[tuple[Any, ...], Store] = {}
 _persistence: dict[tuple[Any, ...], DynamoDBPersistenceLayer] = {}
+
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+
+
+def idempotency_config() -> IdempotencyConfig:
+    """The key is the request's `key` field; its `payload` must match on a retry."""
+    return IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="payload",
+        expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
 
 
 def _key() -> tuple[Any, ...]:
@@ -40,5 +55,9 @@ def idempotency_store(operation: str) -> DynamoDBPersistenceLayer:
             layer = DynamoDBPersistenceLayer(
                 table_name=table_names()["idempotency"], boto3_client=dynamodb_client(key[0])
             )
+            # Powertools configures a layer on its first call and marks it configured before
+            # it has set the key expression: two first calls at once (threads of the local
+            # server) could hash the wrong key. Configure it here, once, under the lock.
+            layer.configure(idempotency_config(), operation)
             _persistence[key] = layer
         return layer

@@ -31,12 +31,21 @@ BATCH_GET_LIMIT = 100
 TRANSACTION_LIMIT = 100
 """Actions one TransactWriteItems accepts."""
 
-BOTO_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 8},
-    connect_timeout=2,
-    read_timeout=5,
-    max_pool_connections=50,
-)
+
+def boto_config() -> Config:
+    """Retries (standard mode: backoff with full jitter) and timeouts for every call.
+
+    A call not answered within DYNAMODB_READ_TIMEOUT seconds (default 5) is retried. The local
+    stack raises it: its embedded DynamoDB serves one request at a time, and a retried
+    conditional write that had in fact succeeded fails its own condition (Powertools would then
+    report the request as already in progress)."""
+    return Config(
+        retries={"mode": "standard", "max_attempts": 8},
+        connect_timeout=2,
+        read_timeout=float(os.environ.get("DYNAMODB_READ_TIMEOUT", "5")),
+        max_pool_connections=50,
+    )
+
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -52,7 +61,7 @@ def dynamodb_client(endpoint_url: str | None = None) -> Any:
         client = _clients.get(endpoint)
         if client is None:
             session = boto3.session.Session()
-            client = session.client("dynamodb", endpoint_url=endpoint, config=BOTO_CONFIG)
+            client = session.client("dynamodb", endpoint_url=endpoint, config=boto_config())
             _clients[endpoint] = client
         return client
 

@@ -1,9 +1,11 @@
 """The local stack: an embedded DynamoDB (moto's server) and the API on 127.0.0.1.
 
 HTTP requests become API Gateway REST (v1 proxy) events for the very handlers deployed to
-Lambda (`functions/handlers/*`), one handler per route as template.yaml wires them.
-`start_local_stack()` returns a running `LocalStack` (`.url`, `.stop()`) for tests and
-benchmarks; `omniroute serve` runs one until interrupted.
+Lambda (`functions/handlers/*`), one handler per route as template.yaml wires them. Handlers run
+in a pool of worker processes that, like Lambda containers, serve one request at a time each;
+concurrent requests run in parallel in different workers. `start_local_stack()` returns a
+running `LocalStack` (`.url`, `.stop()`) for tests and benchmarks; `omniroute serve` runs one
+until interrupted.
 
 Moto applies each DynamoDB request without a lock, so two threads could interleave a condition
 check and an update, which real DynamoDB never does. The embedded server therefore runs every
@@ -14,13 +16,16 @@ transaction (serialising is stronger than DynamoDB, never weaker).
 from __future__ import annotations
 
 import base64
+import importlib
 import json
+import multiprocessing
 import os
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -101,6 +106,7 @@ def local_environment(endpoint: str, prefix: str) -> dict[str, str]:
     env.update(
         {
             "DYNAMODB_ENDPOINT_URL": endpoint,
+            "DYNAMODB_READ_TIMEOUT": "120",
             "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", LOCAL_REGION),
             "POWERTOOLS_SERVICE_NAME": "omniroute",
             "POWERTOOLS_METRICS_NAMESPACE": "Omniroute",
@@ -157,21 +163,27 @@ ROUTES = (
 """(path prefix, handler module in functions/handlers) as template.yaml routes them."""
 
 
-class _ThreadHandlers(threading.local):
-    """A Powertools resolver serves one request at a time, so each server thread gets its own
-    handler per module (built once per thread, as a Lambda container builds one)."""
+DEFAULT_WORKERS = 4
+"""Handler processes: like Lambda containers, each serves one request at a time."""
 
-    def __init__(self) -> None:
-        self.handlers: dict[str, Handler] = {}
 
-    def get(self, module: str) -> Handler:
-        handler = self.handlers.get(module)
-        if handler is None:
-            import importlib
+def _start_worker(environment: dict[str, str]) -> None:
+    """Runs in each worker process: the environment a Lambda container gets, then its imports
+    (the cold start happens here, not on the first request)."""
+    os.environ.update(environment)
+    for module in {module for _, module in ROUTES}:
+        importlib.import_module(f"functions.handlers.{module}")
 
-            handler = importlib.import_module(f"functions.handlers.{module}").build_handler()
-            self.handlers[module] = handler
-        return handler
+
+def _invoke(module: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Runs in a worker process: one handler call, as Lambda makes it."""
+    handler: Handler = importlib.import_module(f"functions.handlers.{module}").handler
+    return handler(event, LambdaContext())
+
+
+def _warm(_: int) -> int:
+    time.sleep(0.2)  # keeps this worker busy so the next warm-up task goes to another one
+    return os.getpid()
 
 
 @dataclass
@@ -226,8 +238,7 @@ def api_gateway_event(
     }
 
 
-def _make_request_handler(max_body: int) -> type:
-    per_thread = _ThreadHandlers()
+def _make_request_handler(max_body: int, workers: ProcessPoolExecutor) -> type:
 
     class ApiRequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -270,7 +281,7 @@ def _make_request_handler(max_body: int) -> type:
                 return
             headers = {k: v for k, v in self.headers.items()}
             event = api_gateway_event(self.command, self.path, headers, body)
-            result = per_thread.get(module)(event, LambdaContext())
+            result = workers.submit(_invoke, module, event).result()
             payload = result.get("body") or ""
             data = (
                 base64.b64decode(payload)
@@ -310,6 +321,7 @@ class LocalStack:
     _http: _ApiServer
     _thread: threading.Thread
     _dynamodb: LocalDynamoDB | None
+    _workers: ProcessPoolExecutor
 
     @property
     def docs_url(self) -> str:
@@ -319,6 +331,7 @@ class LocalStack:
         self._http.shutdown()
         self._http.server_close()
         self._thread.join(timeout=5)
+        self._workers.shutdown(wait=True, cancel_futures=True)
         if self._dynamodb is not None:
             self._dynamodb.stop()
 
@@ -328,22 +341,40 @@ def start_local_stack(
     dataset: Path | None = DEFAULT_DATASET,
     dynamodb_endpoint: str | None = None,
     table_prefix: str | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> LocalStack:
     """Start DynamoDB (embedded unless `dynamodb_endpoint`), create tables, load `dataset`, and
-    serve the API on 127.0.0.1:`port` (0: a free port). Sets the process environment the
-    handlers read, so one local stack per process."""
+    serve the API on 127.0.0.1:`port` (0: a free port) with `workers` handler processes. Sets
+    the process environment the handlers read, so one local stack per process."""
     embedded = LocalDynamoDB().start() if dynamodb_endpoint is None else None
     endpoint = embedded.url if embedded is not None else str(dynamodb_endpoint)
     _set_local_credentials(embedded is not None)
     prefix = table_prefix or (
         "omniroute" if embedded is not None else f"omniroute-{uuid.uuid4().hex[:6]}"
     )
-    os.environ.update(local_environment(endpoint, prefix))
+    environment = local_environment(endpoint, prefix)
+    os.environ.update(environment)
     prepare_tables(dataset)
     from functions.api.limits import MAX_BODY_BYTES
 
-    http = _ApiServer(("127.0.0.1", port or free_port()), _make_request_handler(MAX_BODY_BYTES))
+    # Processes, not threads: Powertools keeps the current request in a class attribute
+    # (BaseRouter.current_event), so two requests in one process would see each other's event.
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=({**environment, **_credentials()},),
+    )
+    list(pool.map(_warm, range(workers)))
+    http = _ApiServer(
+        ("127.0.0.1", port or free_port()), _make_request_handler(MAX_BODY_BYTES, pool)
+    )
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
     bound = http.server_address[1]
-    return LocalStack(f"http://127.0.0.1:{bound}", endpoint, http, thread, embedded)
+    return LocalStack(f"http://127.0.0.1:{bound}", endpoint, http, thread, embedded, pool)
+
+
+def _credentials() -> dict[str, str]:
+    names = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
+    return {name: os.environ[name] for name in names if name in os.environ}

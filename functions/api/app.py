@@ -1,9 +1,9 @@
 """Building a resolver from routers, the Lambda entry point around it, error answers and the
 idempotent-call helper every state-changing route uses.
 
-Powertools resolvers and routers keep the current request on the object, so one resolver
-serves one request at a time: Lambda does that by design; the local server builds one resolver
-per thread (`build_handler` is a factory for that reason, and routers are built by functions).
+Powertools keeps the current request in a class attribute (`BaseRouter.current_event`), so a
+process serves one request at a time: Lambda does that by design, and the local stack runs
+handlers in worker processes for the same reason (`omniroute/serve.py`).
 """
 
 from __future__ import annotations
@@ -18,21 +18,20 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency import idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
 
 from functions.api.limits import MAX_BODY_BYTES
-from functions.context import idempotency_store
+from functions.context import idempotency_config, idempotency_store
 from functions.errors import ApiError, field_error
 from functions.observability import MetricUnit, logger, metrics, tracer
 from functions.order_service import Outcome
 from solver.loading import whole_order_problems
 
 JSON = "application/json"
-IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 API_TITLE = "Omniroute API"
 API_VERSION = "1.0.0"
 
@@ -190,12 +189,7 @@ def idempotent_call(
     """Run a state-changing operation at most once per key (Powertools Idempotency on
     DynamoDB); a retry gets the first answer back verbatim, a reused key with another body a
     422. Errors are not stored, so a failed call can be retried."""
-    config = IdempotencyConfig(
-        event_key_jmespath="key",
-        payload_validation_jmespath="payload",
-        expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
-        raise_on_no_idempotency_key=True,
-    )
+    config = idempotency_config()
     config.register_lambda_context(router.lambda_context)
 
     def once(request: dict[str, Any]) -> dict[str, Any]:

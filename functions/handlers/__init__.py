@@ -1,2 +1,2 @@
-"""Lambda entry points, one module per function of template.yaml; each exposes `handler` and
-`build_handler()` (a fresh resolver, for servers that run requests in parallel threads)."""
+"""Lambda entry points, one module per function of template.yaml; each exposes `handler` (and
+`build_handler()`, the factory that builds it)."""

@@ -12,10 +12,13 @@ import pytest
 from omniroute.serve import DEFAULT_DATASET, LocalStack, start_local_stack
 from tests.integration.api_client import ApiClient
 
+HANDLER_WORKERS = 2
+"""Handler processes per test stack (each one request at a time, like a Lambda container)."""
+
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    running = start_local_stack(dataset=DEFAULT_DATASET)
+    running = start_local_stack(dataset=DEFAULT_DATASET, workers=HANDLER_WORKERS)
     yield running
     running.stop()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,22 @@ import pytest
 
 from functions.context import current_store
 from functions.reservations import CapacityDelta, RecordWrite, ReservationFailed, StockDelta, commit
-from omniroute.serve import DEFAULT_DATASET, LocalStack
+from omniroute.serve import DEFAULT_DATASET, LocalStack, start_local_stack
 from tests.integration.api_client import ApiClient
 from tests.integration.conftest import shipped_units, stock_of
 
 CLIENTS = 16
+WORKERS = 4
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    """Four handler processes: four requests really run at once (like four Lambda containers)."""
+    running = start_local_stack(dataset=DEFAULT_DATASET, workers=WORKERS)
+    yield running
+    running.stop()
+
+
 SCARCE_UNITS = 5
 NEAR_W1 = {"lat": 35.1, "lon": -89.9}  # Memphis, next to warehouse W1
 
@@ -39,7 +51,8 @@ def _order(order_id: str, lines: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _most_valuable_sku() -> str:
     """Worth shipping rather than leaving unfilled (unfilled units cost their value, spec §4)."""
-    rows = list(csv.DictReader(Path(DEFAULT_DATASET, "skus.csv").open()))
+    with Path(DEFAULT_DATASET, "skus.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
     return max(rows, key=lambda row: float(row["unit_value"]))["sku"]
 
 
