@@ -184,13 +184,16 @@ def serve(
         str | None,
         typer.Option(help="Use this DynamoDB (AWS, DynamoDB Local) instead of the embedded one."),
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Handler processes (requests served at once).")
+    ] = 4,
 ) -> None:
     """Run the API locally: embedded DynamoDB (moto), tables, demo data, Swagger UI."""
-    from omniroute.serve import DEFAULT_DATASET, start_local_stack
+    from omniroute.serve import DEFAULT_DATASET, start_local_stack, wait_for_interrupt
 
     folder = dataset or DEFAULT_DATASET
     try:
-        stack = start_local_stack(port, folder, dynamodb_endpoint)
+        stack = start_local_stack(port, folder, dynamodb_endpoint, workers=workers)
     except (ValueError, OSError) as exc:
         errors.print(f"[bold red]cannot start:[/] {exc}", highlight=False)
         raise typer.Exit(code=2) from None
@@ -199,11 +202,8 @@ def serve(
     )
     console.print(f"Swagger UI: [bold]{stack.docs_url}[/]   OpenAPI: {stack.url}/openapi.json")
     console.print("Ctrl+C to stop.")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        stack.stop()
+    wait_for_interrupt()
+    stack.stop()
 
 
 def main() -> None:  # pragma: no cover - console script shim

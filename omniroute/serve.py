@@ -20,6 +20,7 @@ import importlib
 import json
 import multiprocessing
 import os
+import signal
 import socket
 import threading
 import time
@@ -170,9 +171,18 @@ DEFAULT_WORKERS = 4
 def _start_worker(environment: dict[str, str]) -> None:
     """Runs in each worker process: the environment a Lambda container gets, then its imports
     (the cold start happens here, not on the first request)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     os.environ.update(environment)
     for module in {module for _, module in ROUTES}:
         importlib.import_module(f"functions.handlers.{module}")
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose server was killed (not stopped) must not linger."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def _invoke(module: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -373,6 +383,16 @@ def start_local_stack(
     thread.start()
     bound = http.server_address[1]
     return LocalStack(f"http://127.0.0.1:{bound}", endpoint, http, thread, embedded, pool)
+
+
+def wait_for_interrupt() -> None:
+    """Block until Ctrl+C or SIGTERM (also when started in the background, where the shell
+    ignores SIGINT)."""
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    while not stop.wait(3600):
+        pass
 
 
 def _credentials() -> dict[str, str]:
