@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from functions.api.limits import MAX_ADJUSTMENT_SKUS
 from functions.catalog import stock_level
-from functions.dynamo import cancellation_codes, encode, encode_item, error_code
+from functions.dynamo import cancellation_codes, encode, error_code
 from functions.errors import ApiError, field_error, not_found
 from functions.order_service import Outcome
 from functions.store import Store
@@ -74,14 +74,7 @@ def _level_update(
             values[f":new{i}"] = encode(stock_level(on_hand, safety))
             clauses.append(f"{path} = :new{i}")
             conditions.append(f"attribute_not_exists({path})")
-    return {
-        "TableName": store.table("stock"),
-        "Key": encode_item({"sku": sku}),
-        "UpdateExpression": "SET " + ", ".join(clauses),
-        "ConditionExpression": " AND ".join(conditions),
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-    }
+    return store.stock_update(sku, clauses, conditions, names, values)
 
 
 def _with_fresh_item(
@@ -195,14 +188,7 @@ def _delta_update(
             values[f":new{i}"] = encode(stock_level(delta, 0))
             clauses.append(f"{path} = :new{i}")
             conditions.append(f"attribute_not_exists({path})")
-    return {
-        "TableName": store.table("stock"),
-        "Key": encode_item({"sku": sku}),
-        "UpdateExpression": "SET " + ", ".join(clauses),
-        "ConditionExpression": " AND ".join(conditions),
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-    }
+    return store.stock_update(sku, clauses, conditions, names, values)
 
 
 def sku_stock(store: Store, sku: str) -> dict[str, Any]:

@@ -113,16 +113,7 @@ def _stock_action(store: Store, delta: StockDelta, checked: bool) -> dict[str, A
             conditions.append(f"{level}.available >= :q{i}")
         else:
             conditions.append(f"attribute_exists({level})")
-    return {
-        "Update": {
-            "TableName": store.table("stock"),
-            "Key": encode_item({"sku": delta.sku}),
-            "UpdateExpression": "SET " + ", ".join(sets),
-            "ConditionExpression": " AND ".join(conditions),
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-    }
+    return {"Update": store.stock_update(delta.sku, sets, conditions, names, values)}
 
 
 def _capacity_action(store: Store, delta: CapacityDelta, checked: bool) -> dict[str, Any]:

@@ -174,6 +174,24 @@ class Store:
         ledger = order_ledger(network, stock_items, capacity_items)
         return OrderInputs(config, day, stock_items, capacity_items, network, ledger)
 
+    def stock_update(
+        self,
+        sku: str,
+        sets: Sequence[str],
+        conditions: Sequence[str],
+        names: Mapping[str, str],
+        values: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """UpdateItem arguments for a SKU's stock item: SET clauses under all `conditions`."""
+        return {
+            "TableName": self.table("stock"),
+            "Key": encode_item({"sku": sku}),
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": " AND ".join(conditions),
+            "ExpressionAttributeNames": dict(names),
+            "ExpressionAttributeValues": dict(values),
+        }
+
     def stock_items(self, skus: Iterable[str]) -> dict[str, dict[str, Any]]:
         table = self.table("stock")
         found = batch_get(self.client, {table: [{"sku": sku} for sku in sorted(set(skus))]})

@@ -16,11 +16,16 @@ HANDLER_WORKERS = 2
 """Handler processes per test stack (each one request at a time, like a Lambda container)."""
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    running = start_local_stack(dataset=DEFAULT_DATASET, workers=HANDLER_WORKERS)
+def running_stack(workers: int = HANDLER_WORKERS) -> Iterator[LocalStack]:
+    """A local stack with the demo dataset for as long as the generator runs."""
+    running = start_local_stack(dataset=DEFAULT_DATASET, workers=workers)
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    yield from running_stack()
 
 
 @pytest.fixture()

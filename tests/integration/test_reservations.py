@@ -13,9 +13,9 @@ import pytest
 
 from functions.context import current_store
 from functions.reservations import CapacityDelta, RecordWrite, ReservationFailed, StockDelta, commit
-from omniroute.serve import DEFAULT_DATASET, LocalStack, start_local_stack
+from omniroute.serve import DEFAULT_DATASET, LocalStack
 from tests.integration.api_client import ApiClient
-from tests.integration.conftest import shipped_units, stock_of
+from tests.integration.conftest import running_stack, shipped_units, stock_of
 
 CLIENTS = 16
 WORKERS = 4
@@ -24,9 +24,7 @@ WORKERS = 4
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
     """Four handler processes: four requests really run at once (like four Lambda containers)."""
-    running = start_local_stack(dataset=DEFAULT_DATASET, workers=WORKERS)
-    yield running
-    running.stop()
+    yield from running_stack(WORKERS)
 
 
 SCARCE_UNITS = 5
