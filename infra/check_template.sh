@@ -45,6 +45,7 @@ RUNTIME_PYTHON=$runtime_python infra/lambda/build_code.sh "$bundle/code"
 # The python3.12 runtime's own boto3, which the layer leaves out.
 python3 -m pip install --quiet --disable-pip-version-check --only-binary=:all: --no-warn-conflicts \
   --target "$bundle/runtime" boto3
-echo "layer: $(du -sm "$bundle/layer" | cut -f1) MB unzipped, code: $(du -sk "$bundle/code" | cut -f1) KB"
+size() { du -sb "$1" | awk '{printf "%.1f MB", $1 / 1e6}'; }
+echo "unzipped (du -sb): layer $(size "$bundle/layer"), code $(size "$bundle/code"); Lambda allows 262.1 MB"
 "$runtime_python" -I -S infra/lambda/smoke_test.py --layer "$bundle/layer/python" \
   --code "$bundle/code" --runtime "$bundle/runtime" --dataset examples/demo
