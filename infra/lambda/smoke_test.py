@@ -6,8 +6,9 @@ Run it with Python 3.12 in isolated mode, so only the bundle is importable:
         [--runtime BOTO3_DIR] [--dataset examples/demo]
 
 It proves that what build_layer.sh pruned (pandas, the boto3 stack) is not needed: it imports
-every handler module that exists in CODE_DIR, creates a SCIP solver through pywraplp, and
-routes every order of the dataset with the per-order solver. Exits non-zero on any failure.
+every handler module that exists in CODE_DIR, creates a SCIP solver through pywraplp,
+routes every order of the dataset with the per-order solver, and has the docs handler serve
+its pages (no DynamoDB needed). Exits non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -20,6 +21,39 @@ import time
 from pathlib import Path
 
 HANDLER_MODULES = ("routing", "inventory", "admin", "docs")
+
+
+class LambdaContext:
+    """The parts of a Lambda context Powertools reads."""
+
+    function_name = "smoke-test"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:smoke-test"
+    aws_request_id = "smoke-test"
+
+
+def api_gateway_get(path: str) -> dict[str, object]:
+    """A minimal API Gateway REST (v1 proxy) event for GET `path`."""
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": "GET",
+        "headers": {},
+        "multiValueHeaders": {},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": "GET",
+            "path": path,
+            "stage": "live",
+            "requestId": "smoke-test",
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
 
 
 def main() -> int:
@@ -68,6 +102,12 @@ def main() -> int:
             assert callable(module.handler), f"{module_name}.handler is not callable"
             imported.append(module_name)
     print(f"handlers imported: {', '.join(imported) or 'none yet'}")
+    if "functions.handlers.docs" in imported:
+        docs = importlib.import_module("functions.handlers.docs").handler
+        for path in ("/openapi.json", "/docs", "/docs/swagger-ui-bundle.min.js"):
+            reply = docs(api_gateway_get(path), LambdaContext())
+            assert reply["statusCode"] == 200, (path, reply["statusCode"], reply["body"][:300])
+        print("docs handler served /openapi.json, /docs and its script from the bundle")
     assert "pandas" not in sys.modules
     print("bundle OK")
     return 0
