@@ -1,6 +1,7 @@
 """Request bodies of the API (pydantic; Powertools validates them and documents them in the
-OpenAPI document). Orders and stock rows are the solver's own models, so the API accepts
-exactly what the loader accepts from files."""
+OpenAPI document). Orders and stock rows are the solver's own models, so the API accepts what
+the loader accepts from files; numbers and flags are strict here as the loader's JSON parsing
+is (`"2"` is not a quantity, `true` is not 1)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,12 @@ class _Body(BaseModel):
 class RequestLine(OrderLine):
     """An order line (spec §2) of at most MAX_LINE_QTY units."""
 
-    qty: int = Field(gt=0, le=MAX_LINE_QTY)
+    qty: int = Field(gt=0, le=MAX_LINE_QTY, strict=True)
+
+
+class RequestCustomer(Customer):
+    lat: float = Field(ge=-90, le=90, strict=True)
+    lon: float = Field(ge=-180, le=180, strict=True)
 
 
 def _as_order(content: dict[str, Any]) -> Order:
@@ -48,6 +54,9 @@ def _as_order(content: dict[str, Any]) -> Order:
 class OrderRequest(Order):
     """An order (spec §2), at most MAX_ORDER_LINES lines."""
 
+    customer: RequestCustomer
+    promise_days: int | None = Field(default=None, ge=0, strict=True)
+    max_shipments: int | None = Field(default=None, ge=1, strict=True)
     lines: tuple[RequestLine, ...] = Field(min_length=1, max_length=MAX_ORDER_LINES)
 
     def as_order(self) -> Order:
@@ -57,7 +66,7 @@ class OrderRequest(Order):
 class PromiseRequest(_Body):
     """A cart and where it goes: the options a checkout page shows."""
 
-    customer: Customer
+    customer: RequestCustomer
     lines: tuple[RequestLine, ...] = Field(min_length=1, max_length=MAX_ORDER_LINES)
     channel: str | None = None
 
@@ -75,7 +84,7 @@ class PromiseRequest(_Body):
 
 class RejectLine(_Body):
     line_id: str = Field(min_length=1)
-    qty: int | None = Field(default=None, gt=0)
+    qty: int | None = Field(default=None, gt=0, strict=True)
     """Units the node cannot ship (default: all it was to ship of that line)."""
 
 
@@ -90,8 +99,8 @@ class RejectRequest(_Body):
 class InventoryRow(StockRow):
     """A row of inventory.csv, with levels of at most MAX_UNITS."""
 
-    on_hand: int = Field(ge=0, le=MAX_UNITS)
-    safety_stock: int = Field(default=0, ge=0, le=MAX_UNITS)
+    on_hand: int = Field(ge=0, le=MAX_UNITS, strict=True)
+    safety_stock: int = Field(default=0, ge=0, le=MAX_UNITS, strict=True)
 
 
 class InventoryRequest(_Body):
@@ -104,7 +113,10 @@ class Adjustment(_Body):
     node_id: str = Field(min_length=1)
     sku: str = Field(min_length=1)
     delta: int = Field(
-        ge=-MAX_UNITS, le=MAX_UNITS, description="units added to on hand (negative: removed); not 0"
+        ge=-MAX_UNITS,
+        le=MAX_UNITS,
+        strict=True,
+        description="units added to on hand (negative: removed); not 0",
     )
     reason: str | None = None
 
@@ -119,10 +131,10 @@ class AdjustmentsRequest(_Body):
 class NodeUpdate(_Body):
     """Open or close a node, or change its capacity (null: no limit). Absent fields stay."""
 
-    active: bool | None = None
-    max_orders_per_day: int | None = Field(default=None, ge=0, le=MAX_UNITS)
-    max_units_per_day: int | None = Field(default=None, ge=0, le=MAX_UNITS)
-    same_day_capacity: int | None = Field(default=None, ge=0, le=MAX_UNITS)
+    active: bool | None = Field(default=None, strict=True)
+    max_orders_per_day: int | None = Field(default=None, ge=0, le=MAX_UNITS, strict=True)
+    max_units_per_day: int | None = Field(default=None, ge=0, le=MAX_UNITS, strict=True)
+    same_day_capacity: int | None = Field(default=None, ge=0, le=MAX_UNITS, strict=True)
 
 
 class ConfigRows(_Body):
