@@ -1,7 +1,7 @@
 # The few commands people type. `make test` is the README's test command (and CI's).
 PY ?= python
 
-.PHONY: test lint bench demo
+.PHONY: test lint bench demo check-template
 test:
 	$(PY) -m pytest -n 2 tests
 
@@ -13,3 +13,7 @@ demo:
 
 bench:
 	$(PY) bench/run_strategies.py
+
+# cfn-lint, sam validate --lint, checkov and the Lambda bundle smoke test (CI runs it too).
+check-template:
+	bash infra/check_template.sh
