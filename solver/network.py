@@ -50,8 +50,31 @@ class Network:
     lon: np.ndarray = field(init=False)
     sku_weight: np.ndarray = field(init=False)
     sku_value: np.ndarray = field(init=False)
+    active: np.ndarray = field(init=False)
+    ships: np.ndarray = field(init=False)
+    processing_days: np.ndarray = field(init=False)
+    same_day: np.ndarray = field(init=False)
+    same_day_radius_km: np.ndarray = field(init=False)
+    handling_per_order: np.ndarray = field(init=False)
+    handling_per_unit: np.ndarray = field(init=False)
+    dropship_fee: np.ndarray = field(init=False)
+    _serving: dict[str | None, np.ndarray] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        def per_node(name: str, dtype: type) -> np.ndarray:
+            return np.array([getattr(n, name) for n in self.nodes], dtype=dtype)
+
+        for name, dtype in (
+            ("active", bool),
+            ("ships", bool),
+            ("processing_days", np.int64),
+            ("same_day", bool),
+            ("same_day_radius_km", float),
+            ("handling_per_order", float),
+            ("handling_per_unit", float),
+            ("dropship_fee", float),
+        ):
+            object.__setattr__(self, name, per_node(name, dtype))
         object.__setattr__(self, "lat", np.array([n.lat for n in self.nodes], dtype=float))
         object.__setattr__(self, "lon", np.array([n.lon for n in self.nodes], dtype=float))
         object.__setattr__(
@@ -60,6 +83,15 @@ class Network:
         object.__setattr__(
             self, "sku_value", np.array([s.unit_value for s in self.skus], dtype=float)
         )
+
+    def serves_channel(self, channel: str | None) -> np.ndarray:
+        """Spec §5.3/§5.4: active nodes whose channels admit `channel` (None: any node)."""
+        if channel not in self._serving:
+            self._serving[channel] = self.active & np.array(
+                [not channel or not n.channels or channel in n.channels for n in self.nodes],
+                dtype=bool,
+            )
+        return self._serving[channel]
 
     @property
     def max_kg(self) -> int:

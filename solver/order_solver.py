@@ -52,6 +52,20 @@ class Prices:
             out.setdefault(sku, np.zeros(size))[node] = price
         return out
 
+    def per_node(self, kind: str) -> np.ndarray | None:
+        """Prices of `orders`, `units` or `same_day` as a dense array over nodes (None: none)."""
+        cache = self.__dict__.setdefault("_dense", {})
+        if kind not in cache:
+            prices: Mapping[int, float] = getattr(self, kind)
+            dense = None
+            if prices:
+                dense = np.zeros(max(self.n_nodes, 1 + max(prices)))
+                for node, price in prices.items():
+                    dense[node] = price
+            cache[kind] = dense
+        result: np.ndarray | None = cache[kind]
+        return result
+
 
 NO_PRICES = Prices()
 
@@ -133,8 +147,15 @@ def solve_order(
     prices: Prices = NO_PRICES,
     methods: OrderMethods | None = None,
     excluded_nodes: Collection[int] = (),
+    settle_below: float = math.inf,
 ) -> OrderSolution:
-    """The exact cheapest plan for `order` with what `ledger` has left."""
+    """The exact cheapest plan for `order` with what `ledger` has left.
+
+    With `settle_below`, an order whose relaxation needs the (slower) exact MIP but whose
+    relaxed cost, a lower bound, is already at least `settle_below` is not settled: the answer
+    has no shipments, cost `inf` and that lower bound. Column generation uses this to skip
+    orders that cannot give a useful column.
+    """
     methods = methods or order_methods(network, order)
     items = order_items(network, order)
     cands = _candidates(network, items, methods, ledger, prices, excluded_nodes)
@@ -146,7 +167,10 @@ def solve_order(
         relaxed = _solve_by_contents(network, order, items, cands, penalty)
         if isinstance(relaxed, OrderSolution):
             return relaxed
-        cands = _keep_nodes(cands, relaxed)
+        rows, relaxed_cost = relaxed
+        if relaxed_cost >= settle_below:
+            return OrderSolution((), math.inf, relaxed_cost)
+        cands = _keep_nodes(cands, rows)
     from solver.order_mip import solve_order_mip
 
     return solve_order_mip(network, order, items, cands, penalty)
@@ -161,9 +185,9 @@ def _candidates(
     excluded: Collection[int],
 ) -> _Candidates:
     costs = methods.carrier + methods.late_cost[:, :, None]
-    if prices.same_day:
-        for n, p in prices.same_day.items():
-            costs[SAME_DAY, n] += p
+    same_day_prices = prices.per_node("same_day")
+    if same_day_prices is not None:
+        costs[SAME_DAY] += same_day_prices[: costs.shape[1], None]
     costs[SAME_DAY, ledger.same_day_left <= 0] = np.nan
     with np.errstate(invalid="ignore"):
         all_nan = np.isnan(costs).all(axis=0)
@@ -187,17 +211,14 @@ def _candidates(
     if excluded:
         ok[list(excluded)] = False
     nodes = np.flatnonzero(ok)
-    hpu = np.array([network.nodes[n].handling_per_unit for n in nodes], dtype=float)
-    fixed = np.array(
-        [
-            network.nodes[n].handling_per_order
-            + network.nodes[n].dropship_fee
-            + prices.orders.get(int(n), 0.0)
-            for n in nodes
-        ],
-        dtype=float,
-    )
-    unit_price = hpu + np.array([prices.units.get(int(n), 0.0) for n in nodes], dtype=float)
+    fixed = network.handling_per_order[nodes] + network.dropship_fee[nodes]
+    order_prices = prices.per_node("orders")
+    if order_prices is not None:
+        fixed = fixed + order_prices[nodes]
+    unit_price = network.handling_per_unit[nodes]
+    unit_prices = prices.per_node("units")
+    if unit_prices is not None:
+        unit_price = unit_price + unit_prices[nodes]
     per_item = np.outer(unit_price, [it.units for it in items])
     if prices.stock:
         by_sku = prices.stock_by_sku
@@ -225,8 +246,9 @@ def _solve_by_contents(
     items: list[Item],
     cands: _Candidates,
     penalty: np.ndarray,
-) -> OrderSolution | np.ndarray:
-    """The optimum, or (when the relaxation is not a plan) the candidate rows an optimum needs."""
+) -> OrderSolution | tuple[np.ndarray, float]:
+    """The optimum; or, when the relaxation is not a plan, the candidate rows an optimum needs
+    and the relaxation's cost (a lower bound)."""
     settings = network.settings
     qty = np.array([it.qty for it in items], dtype=np.int64)
     strides = np.concatenate(([1], np.cumprod(qty + 1)[:-1])).astype(np.int64)
@@ -285,7 +307,7 @@ def _solve_by_contents(
         most = min(int(qty.sum()), order.max_shipments or 10**9, len(cands.nodes))
         ranked = np.argsort(g[:, 1:], axis=0, kind="stable")[:most]
         finite = np.isfinite(np.take_along_axis(g[:, 1:], ranked, axis=0))
-        return np.unique(ranked[finite])
+        return np.unique(ranked[finite]), best_cost
     chosen = tuple(
         ChosenShipment(
             node=int(cands.nodes[best_node[r]]),

@@ -94,25 +94,33 @@ class OrderMethods:
 
 def node_serves_order(network: Network, order: Order) -> np.ndarray:
     """Spec §5.3/§5.4: active nodes whose channels admit the order's channel."""
-    return np.array(
-        [
-            n.active and (not order.channel or not n.channels or order.channel in n.channels)
-            for n in network.nodes
-        ],
-        dtype=bool,
-    )
+    return network.serves_channel(order.channel)
 
 
-def order_methods(network: Network, order: Order) -> OrderMethods:
-    """Build the method table of spec §3 for one order over every node."""
+def order_weight_kg(network: Network, order: Order) -> int:
+    """Billable weight of the whole order: no shipment of it can weigh more."""
+    weight = sum(network.sku_weight[network.sku_index[line.sku]] * line.qty for line in order.lines)
+    return billable_kg(float(weight))
+
+
+def order_methods(network: Network, order: Order, heaviest_kg: int | None = None) -> OrderMethods:
+    """Build the method table of spec §3 for one order over every node.
+
+    Weight columns stop at `heaviest_kg` (default: the whole order's billable weight), so the
+    table is small; `weight_column` indexes it for any shipment no heavier than that.
+    """
     settings = network.settings
     n_nodes, top_kg = len(network.nodes), network.max_kg
+    heaviest = order_weight_kg(network, order) if heaviest_kg is None else heaviest_kg
+    width = weight_column(network, heaviest) + 1
     serves = node_serves_order(network, order)
-    ships = np.array([n.ships for n in network.nodes], dtype=bool) & serves
-    proc = np.array([n.processing_days for n in network.nodes], dtype=np.int64)
+    ships = network.ships & serves
+    proc = network.processing_days
     km = haversine_km(network.lat, network.lon, order.customer.lat, order.customer.lon)
-    # Column top_kg + 1 stands for "heavier than every rate row": only couriers and pickup.
-    carrier = np.full((len(METHOD_KEYS), n_nodes, top_kg + 2), np.nan)
+    # Column top_kg + 1 (if the order reaches it) is "heavier than every rate row": only
+    # couriers and pickup.
+    carrier = np.full((len(METHOD_KEYS), n_nodes, width), np.nan)
+    rated = min(width, top_kg + 1)
     eta = np.full((len(METHOD_KEYS), n_nodes), -1, dtype=np.int64)
 
     def parcel(key: int, service: int, allowed: np.ndarray, dist: np.ndarray) -> None:
@@ -121,7 +129,7 @@ def order_methods(network: Network, order: Order) -> OrderMethods:
         z = np.where(ok, zone, 0)
         days = network.transit_days[service, z]
         ok &= days >= 0
-        carrier[key, ok, : top_kg + 1] = network.rate_table[service, z[ok], :]
+        carrier[key, ok, :rated] = network.rate_table[service, z[ok], :rated]
         eta[key][ok] = proc[ok] + days[ok]
 
     if order.service == "pickup":
@@ -139,9 +147,7 @@ def order_methods(network: Network, order: Order) -> OrderMethods:
     else:
         for service in (GROUND, EXPRESS, NEXT_DAY):
             parcel(service, service, ships, km)
-        radius = np.array([n.same_day_radius_km for n in network.nodes], dtype=float)
-        same_day = np.array([n.same_day for n in network.nodes], dtype=bool) & serves
-        ok = same_day & (km <= radius)
+        ok = network.same_day & serves & (km <= network.same_day_radius_km)
         carrier[SAME_DAY][ok] = courier_cost(settings, km[ok])[:, None]
         carrier[SAME_DAY][:, 0] = np.nan
         eta[SAME_DAY][ok] = 0
@@ -172,7 +178,10 @@ def price_shipment(
     weight = sum(network.sku_weight[network.sku_index[pl.sku]] * pl.qty for pl in lines)
     kg = billable_kg(float(weight))
     units = sum(pl.qty for pl in lines)
-    carrier = float(methods.carrier[chosen.key, chosen.node, weight_column(network, kg)])
+    column = weight_column(network, kg)
+    if column >= methods.carrier.shape[2]:  # heavier than the whole order: a broken plan
+        methods = order_methods(network, order, heaviest_kg=kg)
+    carrier = float(methods.carrier[chosen.key, chosen.node, column])
     return Shipment(
         node_id=node.node_id,
         method=METHOD_OF_KEY[chosen.key],  # type: ignore[arg-type]

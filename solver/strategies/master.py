@@ -9,7 +9,8 @@ resources for column generation; the MIP picks the plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
@@ -76,95 +77,153 @@ class LpSolution:
     prices: Prices
     order_duals: list[float]
     resource_prices: dict[Resource, float]
+    values: list[float]
+    """The LP value of every column, in the order they were added."""
+    seconds: float
+    cpu_seconds: float
 
 
-def solve_master_lp(
-    columns: Sequence[Column], n_orders: int, ledger: Ledger, time_limit: float
-) -> LpSolution | None:
-    """The LP relaxation over the columns so far; None if GLOP did not finish."""
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    assert lp is not None
-    take = [lp.NumVar(0.0, 1.0, "") for _ in columns]
-    one_plan = [lp.Constraint(1.0, 1.0) for _ in range(n_orders)]
-    rows: dict[Resource, pywraplp.Constraint] = {}
-    objective = lp.Objective()
-    for var, col in zip(take, columns, strict=True):
-        one_plan[col.order].SetCoefficient(var, 1.0)
-        objective.SetCoefficient(var, col.cost)
-        for r, amount in col.usage:
-            if r not in rows:
-                if not limited(ledger, r):
-                    continue
-                rows[r] = lp.Constraint(-lp.infinity(), float(resource_limit(ledger, r)))
-            rows[r].SetCoefficient(var, float(amount))
-    objective.SetMinimization()
-    if math.isfinite(time_limit):
-        lp.SetTimeLimit(max(1, int(time_limit * 1000)))
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    resource_prices = {r: -row.dual_value() for r, row in rows.items() if row.dual_value() < -1e-9}
-    prices = Prices(
+def prices_from(resource_prices: dict[Resource, float], n_nodes: int) -> Prices:
+    return Prices(
         stock={(n, s): p for (k, n, s), p in resource_prices.items() if k == "stock"},
         orders={n: p for (k, n, _), p in resource_prices.items() if k == "orders"},
         units={n: p for (k, n, _), p in resource_prices.items() if k == "units"},
         same_day={n: p for (k, n, _), p in resource_prices.items() if k == "same_day"},
-        n_nodes=len(ledger.orders_left),
+        n_nodes=n_nodes,
     )
-    return LpSolution(
-        value=objective.Value(),
-        prices=prices,
-        order_duals=[row.dual_value() for row in one_plan],
-        resource_prices=resource_prices,
-    )
+
+
+class MasterLp:
+    """The LP relaxation, kept between rounds of column generation.
+
+    Columns are only ever added, so GLOP (without presolve) restarts from the last basis
+    instead of solving from scratch.
+    """
+
+    def __init__(self, n_orders: int, ledger: Ledger) -> None:
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        assert solver is not None
+        solver.SetSolverSpecificParametersAsString("use_preprocessing: false")
+        self._solver = solver
+        self._ledger = ledger
+        self._one_plan = [solver.Constraint(1.0, 1.0) for _ in range(n_orders)]
+        self._rows: dict[Resource, pywraplp.Constraint] = {}
+        self._terms: dict[Resource, list[tuple[int, int]]] = {}
+        self._most: dict[Resource, dict[int, int]] = {}
+        """Per resource, the most any column of each order uses."""
+        self._vars: list[pywraplp.Variable] = []
+        self._objective = solver.Objective()
+        self._objective.SetMinimization()
+
+    def add(self, columns: Sequence[Column]) -> None:
+        """Add columns. A resource gets a row only once the orders could, together, use more
+        of it than its limit (one column per order each using its most); until then it cannot
+        bind and its price is 0."""
+        touched: set[Resource] = set()
+        for col in columns:
+            var = self._solver.NumVar(0.0, 1.0, "")
+            self._vars.append(var)
+            self._one_plan[col.order].SetCoefficient(var, 1.0)
+            self._objective.SetCoefficient(var, col.cost)
+            for r, amount in col.usage:
+                if not limited(self._ledger, r):
+                    continue
+                row = self._rows.get(r)
+                if row is not None:
+                    row.SetCoefficient(var, float(amount))
+                    continue
+                self._terms.setdefault(r, []).append((len(self._vars) - 1, amount))
+                most = self._most.setdefault(r, {})
+                if amount > most.get(col.order, 0):
+                    most[col.order] = amount
+                    touched.add(r)
+        for r in touched:
+            if sum(self._most[r].values()) > resource_limit(self._ledger, r):
+                row = self._solver.Constraint(
+                    -self._solver.infinity(), float(resource_limit(self._ledger, r))
+                )
+                for j, amount in self._terms.pop(r):
+                    row.SetCoefficient(self._vars[j], float(amount))
+                del self._most[r]
+                self._rows[r] = row
+
+    def solve(self, time_limit: float) -> LpSolution | None:
+        """The LP over every column added so far; None if GLOP did not finish."""
+        started, cpu = time.monotonic(), time.process_time()
+        if math.isfinite(time_limit):
+            self._solver.SetTimeLimit(max(1, int(time_limit * 1000)))
+        if self._solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        resource_prices = {
+            r: -row.dual_value() for r, row in self._rows.items() if row.dual_value() < -1e-9
+        }
+        return LpSolution(
+            value=self._objective.Value(),
+            prices=prices_from(resource_prices, len(self._ledger.orders_left)),
+            order_duals=[row.dual_value() for row in self._one_plan],
+            resource_prices=resource_prices,
+            values=[var.solution_value() for var in self._vars],
+            seconds=time.monotonic() - started,
+            cpu_seconds=time.process_time() - cpu,
+        )
 
 
 @dataclass
 class MipSolution:
-    picked: list[int]
-    """Column index chosen for each order."""
+    picked: dict[int, int]
+    """Order -> index (in the columns given) of its chosen column."""
     value: float
-    bound: float
     optimal: bool
 
 
+LimitOf = Callable[[Resource], int | None]
+"""A resource's limit, or None when it has none."""
+
+
+def ledger_limits(ledger: Ledger) -> LimitOf:
+    return lambda r: resource_limit(ledger, r) if limited(ledger, r) else None
+
+
 def solve_master_mip(
-    columns: Sequence[Column],
-    n_orders: int,
-    ledger: Ledger,
-    time_limit: float,
+    columns: Sequence[Column], limit_of: LimitOf, time_limit: float
 ) -> MipSolution | None:
-    """Pick one column per order with SCIP (LP-based branch and bound)."""
+    """Pick one of the given columns for each of their orders with SCIP (branch and bound)."""
     mip = pywraplp.Solver.CreateSolver("SCIP")
     assert mip is not None
     take = [mip.BoolVar("") for _ in columns]
-    by_order: list[list[int]] = [[] for _ in range(n_orders)]
+    by_order: dict[int, list[int]] = {}
     rows: dict[Resource, list[tuple[int, int]]] = {}
+    objective = mip.Objective()
     for j, col in enumerate(columns):
-        by_order[col.order].append(j)
+        by_order.setdefault(col.order, []).append(j)
+        objective.SetCoefficient(take[j], col.cost)
         for r, amount in col.usage:
             rows.setdefault(r, []).append((j, amount))
-    for js in by_order:
-        mip.Add(sum(take[j] for j in js) == 1)
+    objective.SetMinimization()
+    for js in by_order.values():
+        one = mip.Constraint(1.0, 1.0)
+        for j in js:
+            one.SetCoefficient(take[j], 1.0)
     for r, terms in rows.items():
-        if limited(ledger, r):
-            limit = resource_limit(ledger, r)
-            if sum(a for _, a in terms) > limit:
-                mip.Add(sum(a * take[j] for j, a in terms) <= limit)
-    mip.Minimize(sum(col.cost * take[j] for j, col in enumerate(columns)))
+        limit = limit_of(r)
+        if limit is not None and sum(a for _, a in terms) > limit:
+            row = mip.Constraint(-mip.infinity(), float(limit))
+            for j, a in terms:
+                row.SetCoefficient(take[j], float(a))
     # No SetHint: with a hint SCIP 9.15 was seen to return a plan over a row's limit as
-    # OPTIMAL. The best baseline stays the fallback in `plan_optimal`.
+    # OPTIMAL. Callers check the answer against the limits (`over_limits`).
     if math.isfinite(time_limit):
         mip.SetTimeLimit(max(1000, int(time_limit * 1000)))
     mip.SetSolverSpecificParametersAsString("limits/gap = 0.0001\n")
     status = mip.Solve()
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
-    picked = [next(j for j in js if take[j].solution_value() > 0.5) for js in by_order]
+    picked = {
+        order: next(j for j in js if take[j].solution_value() > 0.5)
+        for order, js in by_order.items()
+    }
     return MipSolution(
-        picked=picked,
-        value=mip.Objective().Value(),
-        bound=mip.Objective().BestBound(),
-        optimal=status == pywraplp.Solver.OPTIMAL,
+        picked=picked, value=objective.Value(), optimal=status == pywraplp.Solver.OPTIMAL
     )
 
 

@@ -3,32 +3,40 @@
 1. Run the baselines (`myopic`, `nearest`, `priority`); their plans are the first columns and the
    best of them is the plan to beat: `optimal` never returns anything costlier.
 2. Column generation: the master LP prices shared stock and capacity; each order is re-solved
-   exactly by `solve_order` under those prices. Every full pricing pass gives a Lagrangian lower
-   bound: sum over orders of the cheapest priced plan, less the priced limits. Valid for any
-   prices, because each order's priced optimum is exact (or a proven bound).
-3. A MIP (SCIP, LP-based branch and bound) picks one column per order under the shared
-   limits, hinted with the best baseline. Reported `bound` is the best Lagrangian bound;
-   the gap is measured against it.
+   exactly by `solve_order` under prices. Every full pricing pass gives a Lagrangian lower
+   bound: the sum over orders of the cheapest priced plan, less the priced limits. That holds
+   for any prices, because each order's priced optimum is exact (or a proven bound). Prices are
+   smoothed (Wentges): the pass uses a mix of the LP's duals and the prices that gave the best
+   bound so far, which damps the oscillation of plain column generation.
+3. A plan from the LP: orders whose LP answer is one whole column keep it; a MIP (SCIP) picks
+   columns for the rest under what those left. If time is left, a MIP over every column
+   may improve it. Reported `bound` is the best Lagrangian bound; the gap is measured to it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from solver.deadline import Deadline
 from solver.ledger import Ledger
 from solver.models import Order
 from solver.network import Network
-from solver.order_solver import solve_order
+from solver.order_solver import NO_PRICES, solve_order
 from solver.pricing import ChosenShipment, OrderMethods, order_methods, price_order
 from solver.strategies.base import BatchDecision
 from solver.strategies.master import (
     Column,
+    LimitOf,
+    LpSolution,
+    MasterLp,
+    Resource,
+    ledger_limits,
     over_limits,
+    prices_from,
     resource_limit,
     resource_usage,
-    solve_master_lp,
     solve_master_mip,
 )
 from solver.strategies.myopic import plan_myopic
@@ -37,12 +45,24 @@ from solver.strategies.rules import plan_nearest, plan_priority
 Progress = Callable[[str], None]
 DEFAULT_MIP_SECONDS = 600.0
 """Cap on the integer master when the command has no time limit."""
+SMOOTHING = 0.5
+"""Weight of the best-bound prices in the prices a pass uses (0: plain column generation)."""
+CLOSE_ENOUGH = 0.001
+"""Column generation stops once the LP is this close (relative) to the bound."""
+MIP_SHARE = 0.3
+ADD_BELOW = -1e-6
+"""A priced plan becomes a column when its reduced cost is below this."""
+FULL_MIP_UP_TO = 200_000
+"""Most columns for the MIP over every column (beyond, the plan from the LP stands)."""
+KEEP_METHODS_UP_TO = 20_000
+"""Batches of at most this many orders keep every order's method table between passes."""
+"""Share of the time limit kept for turning the LP into a plan."""
 
 
 @dataclass
 class _Pool:
-    columns: list[Column]
-    index: dict[object, int]
+    columns: list[Column] = field(default_factory=list)
+    index: dict[object, int] = field(default_factory=dict)
 
     def add(self, column: Column) -> int | None:
         """The new column's index, or None when the pool already has it."""
@@ -57,106 +77,251 @@ class _Pool:
         return self.index[column.key] if added is None else added
 
 
+@dataclass
+class _Batch:
+    """One batch being planned: its orders and what prices their columns."""
+
+    network: Network
+    orders: Sequence[Order]
+    ledger: Ledger
+    sku_by_line: list[dict[str, str]]
+    pool: _Pool = field(default_factory=_Pool)
+    _methods: dict[int, OrderMethods] = field(default_factory=dict)
+
+    def methods(self, i: int) -> OrderMethods:
+        """Order i's method table, kept for batches small enough (about 40 kB an order)."""
+        found = self._methods.get(i)
+        if found is None:
+            found = order_methods(self.network, self.orders[i])
+            if len(self.orders) <= KEEP_METHODS_UP_TO:
+                self._methods[i] = found
+        return found
+
+    def column(self, i: int, chosen: tuple[ChosenShipment, ...]) -> Column:
+        plan = price_order(self.network, self.orders[i], chosen, self.methods(i))
+        assert plan.breakdown is not None
+        usage = resource_usage(self.network, self.sku_by_line[i], chosen)
+        return Column(i, chosen, plan.breakdown.total, usage)
+
+    def cost(self, picked: Sequence[int]) -> float:
+        return sum(self.pool.columns[j].cost for j in picked)
+
+
 def plan_optimal(
     network: Network,
     orders: Sequence[Order],
     deadline: Deadline,
     progress: Progress | None = None,
-    max_rounds: int = 60,
+    max_rounds: int = 200,
 ) -> BatchDecision:
     say = progress or (lambda _msg: None)
-    ledger = Ledger.fresh(network)
-    methods = [order_methods(network, o) for o in orders]
-    sku_by_line = [{line.line_id: line.sku for line in o.lines} for o in orders]
-    true_cost = [_cost_function(network, o, m) for o, m in zip(orders, methods, strict=True)]
-    pool = _Pool([], {})
-
-    def column(i: int, chosen: tuple[ChosenShipment, ...]) -> Column:
-        usage = resource_usage(network, sku_by_line[i], chosen)
-        return Column(i, chosen, true_cost[i](chosen), usage)
-
+    batch = _Batch(
+        network,
+        orders,
+        Ledger.fresh(network),
+        [{line.line_id: line.sku for line in o.lines} for o in orders],
+    )
     for i in range(len(orders)):
-        pool.add(column(i, ()))
-
+        batch.pool.add(batch.column(i, ()))
     baselines = {
         "myopic": plan_myopic(network, orders, deadline),
         "nearest": plan_nearest(network, orders, deadline),
         "priority": plan_priority(network, orders, deadline),
     }
-    baseline_cost = {}
-    baseline_columns: dict[str, list[int]] = {}
-    for name, decision in baselines.items():
-        picked = []
-        for i, chosen in enumerate(decision.shipments):
-            picked.append(pool.index_of(column(i, chosen)))
-        baseline_columns[name] = picked
-        baseline_cost[name] = sum(pool.columns[j].cost for j in picked)
-    best_name = min(baseline_cost, key=lambda k: baseline_cost[k])
-    say(f"baselines: {', '.join(f'{k} {v:,.2f}' for k, v in baseline_cost.items())}")
+    baseline_picks = {
+        name: [batch.pool.index_of(batch.column(i, chosen)) for i, chosen in enumerate(d.shipments)]
+        for name, d in baselines.items()
+    }
+    best_name = min(baseline_picks, key=lambda k: batch.cost(baseline_picks[k]))
+    say("baselines: " + ", ".join(f"{k} {batch.cost(v):,.2f}" for k, v in baseline_picks.items()))
 
-    # Column generation with exact pricing; a Lagrangian bound from every full pass.
-    total = deadline.seconds
-    mip_share = 0.35 if total is not None else 0.0
-    cg_until = (lambda: deadline.left() <= (total or 0) * mip_share + 2) if total else None
-    bound = float("-inf")
     notes: list[str] = []
-    lp = solve_master_lp(pool.columns, len(orders), ledger, max(1.0, deadline.left() - 1))
-    for round_no in range(max_rounds):
-        if lp is None:
-            notes.append("master LP did not finish in time")
-            break
-        if cg_until is not None and cg_until():
-            notes.append(f"column generation stopped by the time limit after {round_no} rounds")
-            break
-        limits_priced = sum(p * resource_limit(ledger, r) for r, p in lp.resource_prices.items())
-        added, priced_sum, complete = 0, 0.0, True
-        for i, order in enumerate(orders):
-            if cg_until is not None and i % 64 == 0 and cg_until():
-                complete = False
-                break
-            solution = solve_order(network, order, ledger, lp.prices, methods[i])
-            priced_sum += solution.lower_bound
-            reduced_cost = solution.cost - lp.order_duals[i]
-            if reduced_cost < -1e-6 and solution.chosen:
-                added += pool.add(column(i, solution.chosen)) is not None
-        if complete:
-            bound = max(bound, priced_sum - limits_priced)
-        say(
-            f"round {round_no + 1}: {len(pool.columns):,} columns (+{added}), "
-            f"LP {lp.value:,.2f}, bound {bound:,.2f}"
-        )
-        if complete and added == 0:
-            bound = max(bound, lp.value)  # nothing prices out: this LP is the full LP
-            break
-        lp = solve_master_lp(pool.columns, len(orders), ledger, max(1.0, deadline.left() - 1))
+    total = deadline.seconds
+    keep = (total or 0.0) * MIP_SHARE + 2.0
+    stop_cg = (lambda: deadline.left() <= keep) if total is not None else (lambda: False)
+    bound, lp = _generate_columns(batch, deadline, stop_cg, max_rounds, notes, say)
 
-    # Integer master, hinted with the best baseline.
-    mip = solve_master_mip(
-        pool.columns,
-        len(orders),
-        ledger,
-        time_limit=deadline.left() - 1 if total is not None else DEFAULT_MIP_SECONDS,
-    )
-    picked = baseline_columns[best_name]
-    if mip is None:
-        notes.append(f"master MIP found nothing in time; kept the {best_name} plan")
-    elif over := over_limits(pool.columns, mip.picked, ledger):
-        notes.append(f"master MIP answer broke {len(over)} limit(s); kept the {best_name} plan")
-    else:
-        if sum(pool.columns[j].cost for j in mip.picked) < baseline_cost[best_name] - 1e-9:
-            picked = mip.picked
-        state = "optimal over the columns" if mip.optimal else "stopped early"
-        notes.append(f"master MIP: {state}")
-    shipments = [pool.columns[j].chosen for j in picked]
+    picked = baseline_picks[best_name]
+    kept = best_name
+    limits = ledger_limits(batch.ledger)
+    if lp is not None:
+        residual_seconds = _seconds(deadline, DEFAULT_MIP_SECONDS) / 2
+        rounded = _plan_from_lp(batch, lp, limits, residual_seconds, say)
+        if batch.cost(rounded) < batch.cost(picked) - 1e-9:
+            picked, kept = rounded, "LP-based"
+        say(f"plan from the LP: {batch.cost(rounded):,.2f}")
+    time_left = deadline.seconds is None or deadline.left() > 5
+    if time_left and len(batch.pool.columns) <= FULL_MIP_UP_TO:
+        full = solve_master_mip(batch.pool.columns, limits, _seconds(deadline, DEFAULT_MIP_SECONDS))
+        if full is not None:
+            candidate = [full.picked[i] for i in range(len(orders))]
+            if over_limits(batch.pool.columns, candidate, batch.ledger):
+                notes.append("master MIP answer broke a limit; not used")
+            elif batch.cost(candidate) < batch.cost(picked) - 1e-9:
+                picked, kept = candidate, "master MIP"
+            state = "optimal over the columns" if full.optimal else "stopped early"
+            notes.append(f"master MIP: {state}")
+    notes.append(f"plan kept: {kept}")
+    shipments = [batch.pool.columns[j].chosen for j in picked]
     return BatchDecision(shipments, bound if bound > float("-inf") else None, notes)
 
 
-def _cost_function(
-    network: Network, order: Order, methods: OrderMethods
-) -> Callable[[tuple[ChosenShipment, ...]], float]:
-    def cost(chosen: tuple[ChosenShipment, ...]) -> float:
-        plan = price_order(network, order, chosen, methods)
-        assert plan.breakdown is not None
-        return plan.breakdown.total
+def _seconds(deadline: Deadline, default: float) -> float:
+    return deadline.left() - 1 if deadline.seconds is not None else default
 
-    return cost
+
+def _generate_columns(
+    batch: _Batch,
+    deadline: Deadline,
+    stop: Callable[[], bool],
+    max_rounds: int,
+    notes: list[str],
+    say: Progress,
+) -> tuple[float, LpSolution | None]:
+    """Column generation with smoothed prices; the best bound and the last LP."""
+    master = MasterLp(len(batch.orders), batch.ledger)
+    master.add(batch.pool.columns)
+    n_nodes = len(batch.network.nodes)
+    bound = float("-inf")
+    center: dict[Resource, float] | None = None
+    smoothing = SMOOTHING
+    lp: LpSolution | None = None
+    for round_no in range(max_rounds):
+        lp = master.solve(_seconds(deadline, float("inf")))
+        if lp is None:
+            notes.append("master LP did not finish in time")
+            break
+        if lp.value - bound <= CLOSE_ENOUGH * abs(lp.value):
+            break
+        if stop():
+            notes.append(f"column generation stopped by the time limit after {round_no} rounds")
+            break
+        weights = smoothing if center is not None else 0.0
+        mixed = _mix(center or {}, lp.resource_prices, weights)
+        prices = prices_from(mixed, n_nodes)
+        started = time.monotonic()
+        new: list[Column] = []
+        priced_sum, complete = 0.0, True
+        for i, order in enumerate(batch.orders):
+            if i % 64 == 0 and stop():
+                complete = False
+                break
+            solution = solve_order(
+                batch.network,
+                order,
+                batch.ledger,
+                prices,
+                batch.methods(i),
+                settle_below=lp.order_duals[i],  # else no column prices out (near enough)
+            )
+            priced_sum += solution.lower_bound
+            if not solution.chosen:
+                continue
+            # The priced cost holds the plan's cost plus the mixed prices of what it uses.
+            usage = resource_usage(batch.network, batch.sku_by_line[i], solution.chosen)
+            reduced = solution.cost - lp.order_duals[i]
+            reduced += sum(
+                (lp.resource_prices.get(r, 0.0) - mixed.get(r, 0.0)) * a for r, a in usage
+            )
+            if reduced < ADD_BELOW:
+                col = batch.column(i, solution.chosen)
+                if batch.pool.add(col) is not None:
+                    new.append(col)
+        if complete:
+            value = priced_sum - sum(p * resource_limit(batch.ledger, r) for r, p in mixed.items())
+            if value > bound:
+                bound, center = value, mixed
+        say(
+            f"round {round_no + 1}: {len(batch.pool.columns):,} columns (+{len(new)}), "
+            f"LP {lp.value:,.2f}, bound {bound:,.2f} (smoothing {weights:.2f}; "
+            f"LP {lp.seconds:.1f} s, cpu {lp.cpu_seconds:.1f} s; "
+            f"pricing {time.monotonic() - started:.1f} s)"
+        )
+        if not complete:
+            notes.append(f"column generation stopped by the time limit in round {round_no + 1}")
+            break
+        if not new:
+            if weights == 0.0:
+                bound = max(bound, lp.value)  # nothing prices out: this LP is the full LP
+                break
+            smoothing = 0.0  # mispriced: the next pass uses the LP's own duals
+            continue
+        smoothing = SMOOTHING
+        master.add(new)
+    else:
+        lp = master.solve(_seconds(deadline, float("inf")))
+    if lp is not None and len(lp.values) < len(batch.pool.columns):
+        lp = master.solve(_seconds(deadline, float("inf")))  # values for every column
+    return bound, lp
+
+
+def _mix(
+    center: dict[Resource, float], duals: dict[Resource, float], weight: float
+) -> dict[Resource, float]:
+    if weight == 0.0:
+        return dict(duals)
+    mixed = {r: (1 - weight) * p for r, p in duals.items()}
+    for r, p in center.items():
+        mixed[r] = mixed.get(r, 0.0) + weight * p
+    return mixed
+
+
+def _plan_from_lp(
+    batch: _Batch, lp: LpSolution, limits: LimitOf, seconds: float, say: Progress
+) -> list[int]:
+    """Round the LP: orders it plans whole keep that column; the others, the most decided
+    first, take their likeliest column if it still fits, else their own optimum with what is
+    left. Then a time-boxed MIP over the undecided orders' columns may improve on that."""
+    columns = batch.pool.columns
+    best: dict[int, tuple[float, int]] = {}
+    for j, x in enumerate(lp.values):
+        order = columns[j].order
+        if x > best.get(order, (-1.0, -1))[0]:
+            best[order] = (x, j)
+    whole = {order: j for order, (x, j) in best.items() if x >= 1 - 1e-6}
+    ledger = batch.ledger.copy()
+    for order, j in whole.items():
+        _take(batch, ledger, order, columns[j].chosen)
+    picked = dict(whole)
+    undecided = sorted((o for o in best if o not in whole), key=lambda o: -best[o][0])
+    for order in undecided:
+        j = best[order][1]
+        if not _fits(ledger, columns[j].usage):
+            solution = solve_order(batch.network, batch.orders[order], ledger, NO_PRICES)
+            j = batch.pool.index_of(batch.column(order, solution.chosen))
+        picked[order] = j
+        _take(batch, ledger, order, columns[j].chosen)
+    rounded = [picked[i] for i in range(len(batch.orders))]
+    say(f"LP rounded: {len(undecided):,} orders split by the LP; plan {batch.cost(rounded):,.2f}")
+
+    used: dict[Resource, int] = {}
+    for j in whole.values():
+        for r, amount in columns[j].usage:
+            used[r] = used.get(r, 0) + amount
+
+    def left(r: Resource) -> int | None:
+        limit = limits(r)
+        return None if limit is None else limit - used.get(r, 0)
+
+    undecided_set = set(undecided)
+    rest = [j for j, col in enumerate(columns) if col.order in undecided_set]
+    if rest and seconds > 1:
+        mip = solve_master_mip([columns[j] for j in rest], left, seconds)
+        if mip is not None:
+            for order, k in mip.picked.items():
+                picked[order] = rest[k]
+            answer = [picked[i] for i in range(len(batch.orders))]
+            if batch.cost(answer) < batch.cost(rounded) and not over_limits(
+                columns, answer, batch.ledger
+            ):
+                return answer
+    return rounded
+
+
+def _fits(ledger: Ledger, usage: Sequence[tuple[Resource, int]]) -> bool:
+    return all(resource_limit(ledger, r) >= amount for r, amount in usage)
+
+
+def _take(batch: _Batch, ledger: Ledger, order: int, chosen: Sequence[ChosenShipment]) -> None:
+    for c in chosen:
+        ledger.take(batch.network, batch.sku_by_line[order], c)
