@@ -41,8 +41,9 @@ from solver.pricing import order_methods
 MAX_LINES = 10
 
 
-def start_server(dataset: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(dataset: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     command = ["-c", "from omniroute.cli import app; app()", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
     server = subprocess.Popen(
         [sys.executable, *command, "--dataset", str(dataset)],
         stdout=subprocess.DEVNULL,
@@ -136,6 +137,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=40)
     parser.add_argument("--dataset", type=Path, help="an existing dataset folder")
+    parser.add_argument("--workers", type=int, default=4, help="omniroute serve --workers")
     args = parser.parse_args()
     print(
         f"# python {' '.join(sys.argv)}  ({platform.machine()}, {os.cpu_count()} cores, "
@@ -155,10 +157,11 @@ def main() -> None:
         lines = [len(order["lines"]) for order in raw]
         print(
             f"dataset: {nodes} nodes, {len(raw)} orders of <= {MAX_LINES} lines "
-            f"(mean {np.mean(lines):.2f}, max {max(lines)}); {args.clients} clients"
+            f"(mean {np.mean(lines):.2f}, max {max(lines)}); {args.clients} clients; "
+            f"omniroute serve --workers {args.workers}"
         )
         port = free_port()
-        server = start_server(dataset, port)
+        server = start_server(dataset, port, args.workers)
         try:
             warm = [
                 (
