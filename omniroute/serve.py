@@ -75,6 +75,9 @@ class LocalDynamoDB:
         )
         from werkzeug.serving import make_server
 
+        from omniroute.moto_transactions import install
+
+        install()  # item snapshots instead of whole-table copies (safe: requests serialised)
         self.port = self.port or free_port()
 
         class QuietHandler(MotoRequestHandler):

@@ -148,3 +148,21 @@ def test_a_failed_chunk_leaves_nothing_reserved(stack: LocalStack, api: ApiClien
     assert {sku: stock_of(api, sku) for sku, _ in picks} == before
     assert api.get("/v1/nodes/W1").body["capacity_use"] == capacity_before
     assert current_store().order_record("half-done") is None
+
+
+def test_a_failed_transaction_creates_nothing(api: ApiClient) -> None:
+    """The stock condition fails; the capacity item and the order record the same transaction
+    would have created do not exist afterwards (the embedded DynamoDB rolls back per item)."""
+    sku, node = _skus_with_stock(api, 1)[0]
+    before = stock_of(api, sku)
+    day = "2031-01-01"
+    deltas: list[Any] = [
+        StockDelta(sku, {node: 10_000}),
+        CapacityDelta(node, day, orders=1, units=10_000, limits=(None, None, None)),
+    ]
+    record = RecordWrite("doomed", {"status": "reserved", "version": 1}, creating=True)
+    with pytest.raises(ReservationFailed):
+        commit(current_store(), deltas, record)
+    assert stock_of(api, sku) == before
+    assert current_store().capacity_use(node, day) == {"orders": 0, "units": 0, "same_day": 0}
+    assert current_store().order_record("doomed") is None
