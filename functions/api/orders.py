@@ -33,7 +33,8 @@ def make_router() -> Router:
         summary="Route an order with the per-order optimal plan and reserve it",
         description=(
             "Answers 201 with the order's plan (spec §6: shipments, unfilled, cost, breakdown; "
-            "per shipment the next-best alternative). Units no node can ship now are in "
+            "per shipment the next-best alternative: the order's best plan without that node; "
+            "null for orders of more than 20 lines). Units no node can ship now are in "
             "`unfilled` and are not reserved. A retry (same order_id, or same Idempotency-Key) "
             "answers the same body and reserves once. 409 `stock_changed` when stock kept "
             "changing between read and commit (nothing reserved)."
