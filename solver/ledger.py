@@ -47,11 +47,22 @@ class Ledger:
 
     def take(self, network: Network, sku_by_line: dict[str, str], chosen: ChosenShipment) -> None:
         """Record one shipment; amounts may go negative, which the checker reports."""
+        self._apply(network, sku_by_line, chosen, -1)
+
+    def give_back(
+        self, network: Network, sku_by_line: dict[str, str], chosen: ChosenShipment
+    ) -> None:
+        """Undo `take` of the same shipment."""
+        self._apply(network, sku_by_line, chosen, 1)
+
+    def _apply(
+        self, network: Network, sku_by_line: dict[str, str], chosen: ChosenShipment, sign: int
+    ) -> None:
         units = 0
         for line_id, qty in chosen.units.items():
-            self.stock[chosen.node, network.sku_index[sku_by_line[line_id]]] -= qty
+            self.stock[chosen.node, network.sku_index[sku_by_line[line_id]]] += sign * qty
             units += qty
-        self.orders_left[chosen.node] -= 1
-        self.units_left[chosen.node] -= units
+        self.orders_left[chosen.node] += sign
+        self.units_left[chosen.node] += sign * units
         if chosen.key == SAME_DAY:
-            self.same_day_left[chosen.node] -= 1
+            self.same_day_left[chosen.node] += sign

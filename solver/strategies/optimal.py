@@ -146,7 +146,7 @@ def plan_optimal(
     limits = ledger_limits(batch.ledger)
     if lp is not None:
         residual_seconds = _seconds(deadline, DEFAULT_MIP_SECONDS) / 2
-        rounded = _plan_from_lp(batch, lp, limits, residual_seconds, say)
+        rounded = _plan_from_lp(batch, lp, limits, residual_seconds, deadline, say)
         if batch.cost(rounded) < batch.cost(picked) - 1e-9:
             picked, kept = rounded, "LP-based"
         say(f"plan from the LP: {batch.cost(rounded):,.2f}")
@@ -267,44 +267,60 @@ def _mix(
 
 
 def _plan_from_lp(
-    batch: _Batch, lp: LpSolution, limits: LimitOf, seconds: float, say: Progress
+    batch: _Batch,
+    lp: LpSolution,
+    limits: LimitOf,
+    seconds: float,
+    deadline: Deadline,
+    say: Progress,
 ) -> list[int]:
     """Round the LP: orders it plans whole keep that column; the others, the most decided
     first, take their likeliest column if it still fits, else their own optimum with what is
     left. Then a time-boxed MIP over the undecided orders' columns may improve on that."""
     columns = batch.pool.columns
-    best: dict[int, tuple[float, int]] = {}
+    likely: dict[int, list[tuple[float, int]]] = {}
     for j, x in enumerate(lp.values):
-        order = columns[j].order
-        if x > best.get(order, (-1.0, -1))[0]:
-            best[order] = (x, j)
-    whole = {order: j for order, (x, j) in best.items() if x >= 1 - 1e-6}
+        if x > 1e-9:
+            likely.setdefault(columns[j].order, []).append((x, j))
+    for options in likely.values():
+        options.sort(reverse=True)
+    whole = {o: options[0][1] for o, options in likely.items() if options[0][0] >= 1 - 1e-6}
     ledger = batch.ledger.copy()
     for order, j in whole.items():
         _take(batch, ledger, order, columns[j].chosen)
     picked = dict(whole)
-    undecided = sorted((o for o in best if o not in whole), key=lambda o: -best[o][0])
+    undecided = sorted((o for o in likely if o not in whole), key=lambda o: -likely[o][0][0])
     for order in undecided:
-        j = best[order][1]
-        if not _fits(ledger, columns[j].usage):
+        fitting = (j for _, j in likely[order] if _fits(ledger, columns[j].usage))
+        j = next(fitting, -1)
+        if j < 0:
             solution = solve_order(batch.network, batch.orders[order], ledger, NO_PRICES)
             j = batch.pool.index_of(batch.column(order, solution.chosen))
         picked[order] = j
         _take(batch, ledger, order, columns[j].chosen)
     rounded = [picked[i] for i in range(len(batch.orders))]
     say(f"LP rounded: {len(undecided):,} orders split by the LP; plan {batch.cost(rounded):,.2f}")
+    _improve(batch, rounded, ledger, undecided, deadline)
+    say(f"after re-planning those orders one by one: {batch.cost(rounded):,.2f}")
 
+    # The MIP re-decides the split orders and every order using a resource the LP prices
+    # (those compete); the others keep their column and what they use is taken off the limits.
+    priced = lp.resource_prices
+    free = set(undecided) | {
+        o for o, j in whole.items() if any(r in priced for r, _ in columns[j].usage)
+    }
     used: dict[Resource, int] = {}
-    for j in whole.values():
-        for r, amount in columns[j].usage:
-            used[r] = used.get(r, 0) + amount
+    for o, j in whole.items():
+        if o not in free:
+            for r, amount in columns[j].usage:
+                used[r] = used.get(r, 0) + amount
 
     def left(r: Resource) -> int | None:
         limit = limits(r)
         return None if limit is None else limit - used.get(r, 0)
 
-    undecided_set = set(undecided)
-    rest = [j for j, col in enumerate(columns) if col.order in undecided_set]
+    rest = [j for j, col in enumerate(columns) if col.order in free]
+    say(f"MIP over the {len(free):,} orders that compete ({len(rest):,} columns)")
     if rest and seconds > 1:
         mip = solve_master_mip([columns[j] for j in rest], left, seconds)
         if mip is not None:
@@ -318,6 +334,22 @@ def _plan_from_lp(
     return rounded
 
 
+def _improve(
+    batch: _Batch, picked: list[int], ledger: Ledger, orders: Sequence[int], deadline: Deadline
+) -> None:
+    """Re-plan each order alone with what the others leave; keep it when it is cheaper."""
+    columns = batch.pool.columns
+    for n, order in enumerate(orders):
+        if n % 64 == 0 and deadline.seconds is not None and deadline.left() < 3:
+            return
+        current = columns[picked[order]]
+        _give_back(batch, ledger, order, current.chosen)
+        solution = solve_order(batch.network, batch.orders[order], ledger, NO_PRICES)
+        if solution.cost < current.cost - 1e-6:
+            picked[order] = batch.pool.index_of(batch.column(order, solution.chosen))
+        _take(batch, ledger, order, columns[picked[order]].chosen)
+
+
 def _fits(ledger: Ledger, usage: Sequence[tuple[Resource, int]]) -> bool:
     return all(resource_limit(ledger, r) >= amount for r, amount in usage)
 
@@ -325,3 +357,8 @@ def _fits(ledger: Ledger, usage: Sequence[tuple[Resource, int]]) -> bool:
 def _take(batch: _Batch, ledger: Ledger, order: int, chosen: Sequence[ChosenShipment]) -> None:
     for c in chosen:
         ledger.take(batch.network, batch.sku_by_line[order], c)
+
+
+def _give_back(batch: _Batch, ledger: Ledger, order: int, chosen: Sequence[ChosenShipment]) -> None:
+    for c in chosen:
+        ledger.give_back(batch.network, batch.sku_by_line[order], c)
