@@ -17,6 +17,8 @@ in docs/dynamodb.md; in short:
                `version` item bumped on every node or config change, so handlers cache the
                network and reload it only when the version moves.
 - idempotency: Powertools' DynamoDBPersistenceLayer (key `id`, TTL `expiration`).
+- scenarios:   one item per what-if job (`job_id`): status, progress (batches done/total), where
+               its results are in S3 and, when it failed, why (`functions/scenario_jobs.py`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "nodes": _hash_key("node_id"),
     "config": _hash_key("name"),
     "idempotency": _hash_key("id"),
+    "scenarios": _hash_key("job_id"),
 }
 """Logical table name -> CreateTable keyword arguments without TableName."""
 

@@ -16,6 +16,7 @@ transaction (serialising is stronger than DynamoDB, never weaker).
 from __future__ import annotations
 
 import base64
+import contextlib
 import importlib
 import json
 import multiprocessing
@@ -149,6 +150,27 @@ def prepare_tables(dataset: Path | None) -> None:
     load_dataset_into(Store(client), result.dataset)
 
 
+def prepare_scenario_bucket(dataset: Path | None) -> None:
+    """Create the scenario bucket and upload `dataset` as `datasets/<folder name>/`, the
+    dataset a scenario file can name as `base.dataset` (functions/scenario_storage.py)."""
+    from functions.scenario_storage import (
+        DATASETS_PREFIX,
+        s3_client,
+        scenario_bucket,
+        upload_folder,
+    )
+
+    client, bucket = s3_client(), scenario_bucket()
+    region = os.environ.get("AWS_DEFAULT_REGION", LOCAL_REGION)
+    where = {} if region == "us-east-1" else {"LocationConstraint": region}
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+        client.create_bucket(
+            Bucket=bucket, **({"CreateBucketConfiguration": where} if where else {})
+        )
+    if dataset is not None:
+        upload_folder(bucket, str(dataset), f"{DATASETS_PREFIX}{Path(dataset).resolve().name}/")
+
+
 # --------------------------------------------------------------------------- the API
 
 
@@ -161,6 +183,7 @@ ROUTES = (
     ("/v1/inventory", "inventory"),
     ("/v1/nodes", "admin"),
     ("/v1/config", "admin"),
+    ("/v1/scenarios", "scenarios"),
     ("/openapi.json", "docs"),
     ("/docs", "docs"),
 )
@@ -335,6 +358,8 @@ class LocalStack:
     _thread: threading.Thread
     _dynamodb: LocalDynamoDB | None
     _workers: ProcessPoolExecutor
+    _s3: LocalDynamoDB | None = None
+    """moto's S3 for the scenario bucket when DynamoDB is elsewhere (else the same server)."""
 
     @property
     def docs_url(self) -> str:
@@ -347,6 +372,8 @@ class LocalStack:
         self._workers.shutdown(wait=True, cancel_futures=True)
         if self._dynamodb is not None:
             self._dynamodb.stop()
+        if self._s3 is not None:
+            self._s3.stop()
 
 
 def start_local_stack(
@@ -366,8 +393,15 @@ def start_local_stack(
         "omniroute" if embedded is not None else f"omniroute-{uuid.uuid4().hex[:6]}"
     )
     environment = local_environment(endpoint, prefix)
+    # What-if jobs keep their files in S3: moto's, on the embedded server (or its own one).
+    own_s3 = LocalDynamoDB().start() if embedded is None else None
+    s3_server = own_s3 if own_s3 is not None else embedded
+    assert s3_server is not None
+    environment["S3_ENDPOINT_URL"] = s3_server.url
+    environment["SCENARIO_BUCKET"] = f"{prefix}-scenarios"
     os.environ.update(environment)
     prepare_tables(dataset)
+    prepare_scenario_bucket(dataset)
     from functions.api.limits import MAX_BODY_BYTES
 
     # Processes, not threads: Powertools keeps the current request in a class attribute
@@ -385,7 +419,7 @@ def start_local_stack(
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
     bound = http.server_address[1]
-    return LocalStack(f"http://127.0.0.1:{bound}", endpoint, http, thread, embedded, pool)
+    return LocalStack(f"http://127.0.0.1:{bound}", endpoint, http, thread, embedded, pool, own_s3)
 
 
 def wait_for_interrupt() -> None:

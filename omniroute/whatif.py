@@ -8,8 +8,6 @@ boundaries: a job returns a small `ScenarioOutcome` and writes its own plan file
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import multiprocessing
 import os
@@ -29,12 +27,13 @@ from omniroute.report.formatting import format_delta, format_value
 from solver.planfile import write_plan
 from solver.scenarios.batching import daily_batches
 from solver.scenarios.changes import ScenarioInput
-from solver.scenarios.comparison import METRICS, MetricDelta, compare
+from solver.scenarios.comparison import METRICS
 from solver.scenarios.errors import ScenarioError
 from solver.scenarios.models import ScenarioFile
 from solver.scenarios.outcome import ScenarioOutcome, summarise
 from solver.scenarios.preparing import base_paths, load_base, prepare_scenarios
 from solver.scenarios.reading import read_scenario_file
+from solver.scenarios.results import WhatifResult, comparison, kpis_csv, kpis_document
 from solver.scenarios.running import BatchRun, run_scenario, seconds_per_order
 
 SOLVE_SHARE = 0.8
@@ -49,21 +48,6 @@ class Job:
     name: str
     out_dir: Path
     seconds_per_order: float | None
-
-
-@dataclass(frozen=True)
-class WhatifResult:
-    file: Path
-    base: ScenarioOutcome
-    scenarios: tuple[ScenarioOutcome, ...]
-    """Every scenario but the base, in file order."""
-    workers: int
-    time_limit: float | None
-    seconds: float
-
-    @property
-    def all(self) -> tuple[ScenarioOutcome, ...]:
-        return (self.base, *self.scenarios)
 
 
 class WhatifFailed(RuntimeError):
@@ -221,10 +205,6 @@ class ScenarioFileInvalid(ValueError):
 # --------------------------------------------------------------------------- outputs
 
 
-def comparison(result: WhatifResult) -> list[tuple[ScenarioOutcome, list[MetricDelta]]]:
-    return [(o, compare(result.base.kpis, o.kpis)) for o in result.all]
-
-
 def kpi_comparison_table(result: WhatifResult) -> Table:
     table = Table(title=f"What-if: each scenario against {result.base.name!r}")
     table.add_column("KPI", style="bold", no_wrap=True)
@@ -242,51 +222,6 @@ def kpi_comparison_table(result: WhatifResult) -> Table:
             cells.append(text)
         table.add_row(labels[metric], *cells)
     return table
-
-
-def kpis_csv(result: WhatifResult) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["scenario", "strategy", "metric", "value", "base", "delta", "relative"])
-    for outcome, deltas in comparison(result):
-        for d in deltas:
-            writer.writerow(
-                [outcome.name, outcome.strategy, d.metric]
-                + ["" if v is None else repr(float(v)) for v in (d.value, d.base, d.delta)]
-                + ["" if d.relative is None else repr(d.relative)]
-            )
-    return buffer.getvalue()
-
-
-def kpis_document(result: WhatifResult) -> dict[str, Any]:
-    return {
-        "scenario_file": str(result.file),
-        "base": result.base.name,
-        "workers": result.workers,
-        "time_limit": result.time_limit,
-        "seconds": round(result.seconds, 3),
-        "scenarios": [
-            {
-                "name": outcome.name,
-                "strategy": outcome.strategy,
-                "description": outcome.description,
-                "seconds": round(outcome.seconds, 3),
-                "batches": [
-                    {
-                        "day": b.day,
-                        "orders": b.orders,
-                        "seconds": round(b.seconds, 3),
-                        "total_cost": b.total_cost,
-                        "notes": list(b.notes),
-                    }
-                    for b in outcome.batches
-                ],
-                "kpis": outcome.kpis.as_dict(),
-                "deltas": {d.metric: d.delta for d in deltas},
-            }
-            for outcome, deltas in comparison(result)
-        ],
-    }
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -317,6 +252,8 @@ __all__ = [
     "WhatifFailed",
     "WhatifResult",
     "kpi_comparison_table",
+    "kpis_csv",
+    "kpis_document",
     "run_whatif",
     "write_outputs",
 ]

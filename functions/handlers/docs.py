@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from functions.api import admin, docs, inventory, orders
+from functions.api import admin, docs, inventory, orders, scenarios
 from functions.api.app import LambdaHandler, build_resolver, lambda_entry
 
 
 def build_handler() -> LambdaHandler:
     return lambda_entry(
         build_resolver(
-            orders.make_router(), inventory.make_router(), admin.make_router(), docs.make_router()
+            orders.make_router(),
+            inventory.make_router(),
+            admin.make_router(),
+            scenarios.make_router(),
+            docs.make_router(),
         )
     )
 

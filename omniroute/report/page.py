@@ -19,7 +19,7 @@ from solver.scenarios.comparison import METRICS, compare
 from solver.scenarios.outcome import ScenarioOutcome
 
 if TYPE_CHECKING:
-    from omniroute.whatif import WhatifResult
+    from solver.scenarios.results import WhatifResult
 
 LOWER_IS_BETTER = frozenset(
     {

@@ -16,7 +16,7 @@ from solver.kpis import Kpis, plan_kpis
 from solver.models import Order, Plan
 from solver.network import Dataset, Network
 from solver.planning import Progress, plan_dataset
-from solver.scenarios.batching import carry_stock, daily_batches, period_network
+from solver.scenarios.batching import DayBatch, carry_stock, daily_batches, period_network
 
 MIN_BATCH_SECONDS = 2.0
 """No batch gets less time than this, whatever the budget (the baselines need a moment)."""
@@ -54,6 +54,22 @@ def batch_seconds(orders: int, seconds_per_order: float | None) -> float | None:
     return max(MIN_BATCH_SECONDS, orders * seconds_per_order)
 
 
+def plan_batch(
+    name: str,
+    network: Network,
+    batch: DayBatch,
+    strategy: str,
+    seconds_per_order: float | None = None,
+    progress: Progress | None = None,
+) -> BatchRun:
+    """Plan one day on `network` (the stock the days before it left, fresh capacity)."""
+    day_set = Dataset(name=f"{name}/{batch.day}", network=network, orders=batch.orders)
+    started = time.monotonic()
+    deadline = Deadline(batch_seconds(len(batch.orders), seconds_per_order))
+    plan = plan_dataset(day_set, strategy, deadline, progress)
+    return BatchRun(batch.day, len(batch.orders), time.monotonic() - started, plan.total_cost, plan)
+
+
 def plan_batches(
     name: str,
     network: Network,
@@ -67,17 +83,11 @@ def plan_batches(
     batches = daily_batches(orders)
     runs: list[BatchRun] = []
     for done, batch in enumerate(batches, start=1):
-        day_set = Dataset(name=f"{name}/{batch.day}", network=network, orders=batch.orders)
-        started = time.monotonic()
-        deadline = Deadline(batch_seconds(len(batch.orders), seconds_per_order))
-        plan = plan_dataset(day_set, strategy, deadline, progress)
-        run = BatchRun(
-            batch.day, len(batch.orders), time.monotonic() - started, plan.total_cost, plan
-        )
+        run = plan_batch(name, network, batch, strategy, seconds_per_order, progress)
         runs.append(run)
         if on_batch is not None:
             on_batch(done, len(batches), run)
-        network = carry_stock(network, plan)
+        network = carry_stock(network, run.plan)
     return runs
 
 
@@ -120,6 +130,18 @@ def run_scenario(
 
     Node utilisation is measured against the capacity of all the run's days together."""
     batches = plan_batches(name, network, orders, strategy, seconds_per_order, on_batch, progress)
+    return measure_run(name, network, orders, strategy, batches)
+
+
+def measure_run(
+    name: str,
+    network: Network,
+    orders: Sequence[Order],
+    strategy: str,
+    batches: Sequence[BatchRun],
+) -> ScenarioRun:
+    """The run of planned daily batches (`network` is the first day's) with its KPIs; for
+    callers that plan the days one at a time elsewhere (the scenario API's Lambda worker)."""
     combined = combine_plans(name, strategy, [b.plan for b in batches])
     dataset = Dataset(name=name, network=network, orders=tuple(orders))
     period = Dataset(name, period_network(network, max(1, len(batches))), dataset.orders)

@@ -21,7 +21,7 @@ def _operations(stack: LocalStack) -> list[schemathesis.APIOperation]:
 
 
 def test_the_fuzzer_sees_every_operation(stack: LocalStack) -> None:
-    assert len(_operations(stack)) == 11
+    assert len(_operations(stack)) == 14  # 11 of the routing API + 3 of /v1/scenarios
 
 
 @pytest.mark.slow

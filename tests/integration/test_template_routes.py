@@ -106,6 +106,14 @@ def _flow(name: str) -> list[tuple[str, str, Any]]:
             ("PUT", f"/v1/nodes/{node_id}", {"active": True}),
             ("PUT", "/v1/config/settings", settings),
         ],
+        "ScenariosFunction": [
+            (
+                "POST",
+                "/v1/scenarios",
+                {"base": {"dataset": "demo"}, "defaults": {"strategy": "nearest"}},
+            ),
+        ],
+        "ScenarioWorkerFunction": [],  # no routes: tests/integration/test_scenario_worker.py
         "DocsFunction": [
             ("GET", "/openapi.json", None),
             ("GET", "/docs", None),

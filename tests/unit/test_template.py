@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,8 @@ def policy_tables(function: dict[str, Any]) -> dict[str, set[str]]:
     scoped: dict[str, set[str]] = {}
     for policy in function["Properties"].get("Policies", []):
         ((template_name, arguments),) = policy.items()
+        if not template_name.startswith("DynamoDB"):
+            continue  # S3 and Step Functions grants: test_scenario_functions_* below
         scoped.setdefault(template_name, set()).add(referenced_table(arguments["TableName"]))
     return scoped
 
@@ -174,3 +177,66 @@ def test_every_handler_the_template_names_exists_and_imports(name: str) -> None:
     module = importlib.import_module(module_name)
     assert Path(module.__file__ or "").resolve().is_relative_to(code_root.resolve())
     assert callable(getattr(module, attribute))
+
+
+# --- what-if jobs (issue 4) ---------------------------------------------------------------------
+
+
+def _statements(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in resource["Properties"].get("Policies", [])
+        for statement in policy.get("Statement", [])
+    ]
+
+
+def test_scenario_functions_reach_only_their_bucket_prefixes() -> None:
+    for name, prefixes in {
+        "ScenariosFunction": {"datasets/*", "jobs/*"},
+        "ScenarioWorkerFunction": {"jobs/*"},
+    }.items():
+        function = functions()[name]
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["SCENARIO_BUCKET"] == {"Ref": "ScenarioBucket"}
+        objects, listed = set(), set()
+        for statement in _statements(function):
+            assert statement["Effect"] == "Allow"
+            if statement["Action"] == ["s3:ListBucket"]:
+                assert statement["Resource"] == {"Fn::GetAtt": ["ScenarioBucket", "Arn"]}
+                listed |= set(statement["Condition"]["StringLike"]["s3:prefix"])
+            else:
+                resource = statement["Resource"]["Fn::Sub"]
+                assert resource.startswith("${ScenarioBucket.Arn}/"), resource
+                objects.add(resource.removeprefix("${ScenarioBucket.Arn}/"))
+        assert objects == prefixes == listed, name
+
+
+def test_only_the_api_starts_the_state_machine_which_invokes_only_the_worker() -> None:
+    api = functions()["ScenariosFunction"]["Properties"]
+    assert api["Environment"]["Variables"]["STATE_MACHINE_ARN"] == {"Ref": "ScenarioStateMachine"}
+    assert {
+        "StepFunctionsExecutionPolicy": {
+            "StateMachineName": {"Fn::GetAtt": ["ScenarioStateMachine", "Name"]}
+        }
+    } in api["Policies"]
+    worker = functions()["ScenarioWorkerFunction"]["Properties"]
+    assert "STATE_MACHINE_ARN" not in worker["Environment"]["Variables"]
+    machine = resources("AWS::Serverless::StateMachine")["ScenarioStateMachine"]["Properties"]
+    assert machine["DefinitionUri"] == "infra/scenario-state-machine.asl.json"
+    assert (ROOT / machine["DefinitionUri"]).is_file()
+    assert machine["DefinitionSubstitutions"] == {
+        "ScenarioWorkerArn": {"Fn::GetAtt": ["ScenarioWorkerFunction", "Arn"]}
+    }
+    assert {"LambdaInvokePolicy": {"FunctionName": {"Ref": "ScenarioWorkerFunction"}}} in machine[
+        "Policies"
+    ]
+    actions = {a for s in _statements({"Properties": machine}) for a in s["Action"]}
+    assert actions == {
+        "states:StartExecution",  # the Distributed Map's child executions
+        "states:DescribeExecution",
+        "states:StopExecution",
+        "s3:ListBucket",  # its ItemReader
+        "s3:GetObject",
+    }
+    definition = (ROOT / machine["DefinitionUri"]).read_text()
+    assert set(re.findall(r"\$\{(\w+)\}", definition)) == set(machine["DefinitionSubstitutions"])

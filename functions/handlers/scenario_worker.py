@@ -1,0 +1,17 @@
+"""Lambda: the what-if state machine's tasks (infra/scenario-state-machine.asl.json), one
+`action` per call: prepare, plan_day, aggregate, fail (`functions/scenario_work.py`).
+
+An exception fails the task; the machine's Catch then calls `fail`, which records it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from functions.observability import logger
+from functions.scenario_work import run_action
+
+
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    logger.append_keys(job_id=event.get("job_id"), action=event.get("action"))
+    return run_action(event)

@@ -1,0 +1,14 @@
+"""Lambda: POST /v1/scenarios, GET /v1/scenarios/{scenario_id},
+GET /v1/scenarios/{scenario_id}/report."""
+
+from __future__ import annotations
+
+from functions.api import scenarios
+from functions.api.app import LambdaHandler, build_resolver, lambda_entry
+
+
+def build_handler() -> LambdaHandler:
+    return lambda_entry(build_resolver(scenarios.make_router()))
+
+
+handler = build_handler()
