@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
@@ -185,9 +185,13 @@ def ledger_limits(ledger: Ledger) -> LimitOf:
 
 
 def solve_master_mip(
-    columns: Sequence[Column], limit_of: LimitOf, time_limit: float
+    columns: Sequence[Column],
+    limit_of: LimitOf,
+    time_limit: float,
+    start: Collection[int] = (),
 ) -> MipSolution | None:
-    """Pick one of the given columns for each of their orders with SCIP (branch and bound)."""
+    """Pick one of the given columns for each of their orders with SCIP (branch and bound),
+    starting from the plan `start` (indices of the columns it picks) if given."""
     mip = pywraplp.Solver.CreateSolver("SCIP")
     assert mip is not None
     take = [mip.BoolVar("") for _ in columns]
@@ -210,8 +214,11 @@ def solve_master_mip(
             row = mip.Constraint(-mip.infinity(), float(limit))
             for j, a in terms:
                 row.SetCoefficient(take[j], float(a))
-    # No SetHint: with a hint SCIP 9.15 was seen to return a plan over a row's limit as
-    # OPTIMAL. Callers check the answer against the limits (`over_limits`).
+    if start:
+        # With a hint SCIP 9.15 was once seen to return a plan over a row's limit as OPTIMAL:
+        # callers check every answer against the limits (`over_limits`).
+        chosen = set(start)
+        mip.SetHint(take, [1.0 if j in chosen else 0.0 for j in range(len(columns))])
     if math.isfinite(time_limit):
         mip.SetTimeLimit(max(1000, int(time_limit * 1000)))
     mip.SetSolverSpecificParametersAsString("limits/gap = 0.0001\n")

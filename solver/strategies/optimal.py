@@ -152,7 +152,9 @@ def plan_optimal(
         say(f"plan from the LP: {batch.cost(rounded):,.2f}")
     time_left = deadline.seconds is None or deadline.left() > 5
     if time_left and len(batch.pool.columns) <= FULL_MIP_UP_TO:
-        full = solve_master_mip(batch.pool.columns, limits, _seconds(deadline, DEFAULT_MIP_SECONDS))
+        full = solve_master_mip(
+            batch.pool.columns, limits, _seconds(deadline, DEFAULT_MIP_SECONDS), picked
+        )
         if full is not None:
             candidate = [full.picked[i] for i in range(len(orders))]
             if over_limits(batch.pool.columns, candidate, batch.ledger):
@@ -319,19 +321,59 @@ def _plan_from_lp(
         limit = limits(r)
         return None if limit is None else limit - used.get(r, 0)
 
-    rest = [j for j, col in enumerate(columns) if col.order in free]
-    say(f"MIP over the {len(free):,} orders that compete ({len(rest):,} columns)")
-    if rest and seconds > 1:
-        mip = solve_master_mip([columns[j] for j in rest], left, seconds)
-        if mip is not None:
-            for order, k in mip.picked.items():
-                picked[order] = rest[k]
-            answer = [picked[i] for i in range(len(batch.orders))]
-            if batch.cost(answer) < batch.cost(rounded) and not over_limits(
-                columns, answer, batch.ledger
-            ):
-                return answer
+    groups = _competing_groups(columns, free, left)
+    say(f"MIP over the {len(free):,} orders that compete, in {len(groups):,} independent groups")
+    answer = list(rounded)
+    started, budget = time.monotonic(), seconds
+    total_columns = sum(len(g) for g in groups) or 1
+    for group in sorted(groups, key=len, reverse=True):
+        share = max(1.0, budget * len(group) / total_columns)
+        if budget - (time.monotonic() - started) < 1:
+            break
+        start = [k for k, j in enumerate(group) if answer[columns[j].order] == j]
+        mip = solve_master_mip([columns[j] for j in group], left, share, start)
+        if mip is None:
+            continue
+        choice = {order: group[k] for order, k in mip.picked.items()}
+        if sum(columns[j].cost for j in choice.values()) < sum(
+            columns[answer[o]].cost for o in choice
+        ):
+            for order, j in choice.items():
+                answer[order] = j
+    if batch.cost(answer) < batch.cost(rounded) and not over_limits(columns, answer, batch.ledger):
+        return answer
     return rounded
+
+
+def _competing_groups(columns: Sequence[Column], free: set[int], left: LimitOf) -> list[list[int]]:
+    """The free orders' columns, grouped so that no resource that could run short (the orders
+    together could use more than is left) is shared between groups: each group is a MIP of
+    its own."""
+    most: dict[Resource, dict[int, int]] = {}
+    for col in columns:
+        if col.order in free:
+            for r, amount in col.usage:
+                per_order = most.setdefault(r, {})
+                per_order[col.order] = max(per_order.get(col.order, 0), amount)
+    parent = {o: o for o in free}
+
+    def root(o: int) -> int:
+        while parent[o] != o:
+            parent[o] = parent[parent[o]]
+            o = parent[o]
+        return o
+
+    for r, per_order in most.items():
+        limit = left(r)
+        if limit is not None and sum(per_order.values()) > limit:
+            first, *others = per_order
+            for o in others:
+                parent[root(o)] = root(first)
+    groups: dict[int, list[int]] = {}
+    for j, col in enumerate(columns):
+        if col.order in free:
+            groups.setdefault(root(col.order), []).append(j)
+    return list(groups.values())
 
 
 def _improve(
