@@ -49,3 +49,10 @@ size() { du -sb "$1" | awk '{printf "%.1f MB", $1 / 1e6}'; }
 echo "unzipped (du -sb): layer $(size "$bundle/layer"), code $(size "$bundle/code"); Lambda allows 262.1 MB"
 "$runtime_python" -I -S infra/lambda/smoke_test.py --layer "$bundle/layer/python" \
   --code "$bundle/code" --runtime "$bundle/runtime" --dataset examples/demo
+# The what-if functions: the what-if layer on top, and the worker's code with the report.
+RUNTIME_PYTHON=$runtime_python infra/lambda/build_whatif_layer.sh "$bundle/whatif/python"
+RUNTIME_PYTHON=$runtime_python infra/lambda/build_worker_code.sh "$bundle/worker"
+echo "unzipped (du -sb): what-if layer $(size "$bundle/whatif"), worker code $(size "$bundle/worker")"
+"$runtime_python" -I -S infra/lambda/whatif_smoke_test.py --layer "$bundle/layer/python" \
+  --whatif-layer "$bundle/whatif/python" --code "$bundle/worker" --runtime "$bundle/runtime" \
+  --dataset examples/demo

@@ -25,6 +25,9 @@ from tests.sam_template import (
 )
 
 LAYER_REQUIREMENTS = ROOT / "infra" / "lambda" / "requirements.txt"
+WHATIF_LAYER_REQUIREMENTS = ROOT / "infra" / "lambda" / "whatif-requirements.txt"
+WHATIF_FUNCTIONS = {"ScenariosFunction", "ScenarioWorkerFunction"}
+"""Functions that also use the what-if layer (the scenario reader and the report)."""
 
 
 def _sorted(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -141,15 +144,23 @@ def test_api_has_tracing_on() -> None:
 # --- packaging ---------------------------------------------------------------------------------
 
 
-def test_layer_requirements_use_the_ranges_of_pyproject() -> None:
-    """The layer installs what the functions import, with the same version ranges."""
+def runtime_dependencies() -> dict[str, Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = {canonicalize_name(r.name): r for r in map(Requirement, project["dependencies"])}
-    layer = [
+    return {canonicalize_name(r.name): r for r in map(Requirement, project["dependencies"])}
+
+
+def requirements_file(path: Path) -> list[Requirement]:
+    return [
         Requirement(line)
-        for line in LAYER_REQUIREMENTS.read_text().splitlines()
+        for line in path.read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
+
+
+def test_layer_requirements_use_the_ranges_of_pyproject() -> None:
+    """The layer installs what the functions import, with the same version ranges."""
+    declared = runtime_dependencies()
+    layer = requirements_file(LAYER_REQUIREMENTS)
     assert layer
     for requirement in layer:
         name = canonicalize_name(requirement.name)
@@ -158,11 +169,22 @@ def test_layer_requirements_use_the_ranges_of_pyproject() -> None:
 
 
 def test_every_function_uses_the_dependency_layer_on_the_runtime_it_was_built_for() -> None:
-    layer = resources("AWS::Serverless::LayerVersion")["DependenciesLayer"]["Properties"]
-    for function in functions().values():
-        assert function_property(function, "Layers") == [{"Ref": "DependenciesLayer"}]
-        assert function_property(function, "Runtime") in layer["CompatibleRuntimes"]
-        assert function_property(function, "Architectures") == layer["CompatibleArchitectures"]
+    layers = resources("AWS::Serverless::LayerVersion")
+    layer = layers["DependenciesLayer"]["Properties"]
+    for name, function in functions().items():
+        # SAM appends a function's own layers to those of Globals.Function.
+        used = template()["Globals"]["Function"]["Layers"] + function["Properties"].get(
+            "Layers", []
+        )
+        expected = [{"Ref": "DependenciesLayer"}]
+        if name in WHATIF_FUNCTIONS:
+            expected.append({"Ref": "WhatifLayer"})
+        assert used == expected, name
+        for ref in used:
+            built_for = layers[ref["Ref"]]["Properties"]
+            assert function_property(function, "Runtime") in built_for["CompatibleRuntimes"]
+            assert function_property(function, "Architectures") == layer["CompatibleArchitectures"]
+            assert built_for["CompatibleArchitectures"] == layer["CompatibleArchitectures"]
 
 
 # --- handlers ----------------------------------------------------------------------------------
@@ -240,3 +262,14 @@ def test_only_the_api_starts_the_state_machine_which_invokes_only_the_worker() -
     }
     definition = (ROOT / machine["DefinitionUri"]).read_text()
     assert set(re.findall(r"\$\{(\w+)\}", definition)) == set(machine["DefinitionSubstitutions"])
+
+
+def test_whatif_layer_uses_the_ranges_of_pyproject_for_what_the_project_declares() -> None:
+    declared = runtime_dependencies()
+    layer = requirements_file(WHATIF_LAYER_REQUIREMENTS)
+    names = {canonicalize_name(r.name) for r in layer}
+    assert {"pyyaml", "zipcodes", "matplotlib", "pillow"} <= names
+    for requirement in layer:
+        name = canonicalize_name(requirement.name)
+        if name in declared:
+            assert requirement.specifier == declared[name].specifier, name

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Build the what-if layer (ScenariosFunction, ScenarioWorkerFunction) into DEST (the layer's
+# `python/` folder): whatif-requirements.txt, for CPython 3.12 on manylinux x86_64, without
+# their dependencies (numpy and pydantic come from the dependency layer, build_layer.sh).
+#   infra/lambda/build_whatif_layer.sh /tmp/whatif/python && du -sh /tmp/whatif
+set -euo pipefail
+dest="${1:?usage: build_whatif_layer.sh DEST_DIR}"
+here="$(cd "$(dirname "$0")" && pwd)"
+pip_python="${PIP_PYTHON:-python3}"
+
+mkdir -p "$dest"
+"$pip_python" -m pip install --quiet --disable-pip-version-check --no-compile --no-deps \
+  --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
+  --implementation cp --python-version 3.12 --only-binary=:all: \
+  --target "$dest" -r "$here/whatif-requirements.txt"
+cd "$dest"
+find . -type d -name tests -prune -exec rm -rf {} +
+find . -type d -name __pycache__ -prune -exec rm -rf {} +
+runtime_python="${RUNTIME_PYTHON:-python3.12}"
+if "$runtime_python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
+  "$runtime_python" -m compileall -q -j 0 --invalidation-mode unchecked-hash . >/dev/null
+fi
