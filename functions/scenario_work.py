@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable
@@ -62,6 +63,19 @@ class ScenarioRejected(ValueError):
 
 _lock = threading.Lock()
 _prepared: dict[tuple[str, str], tuple[ScenarioFile, list[PlannedScenario]]] = {}
+_folders: dict[tuple[str, str], str] = {}
+CACHED_JOBS = 2
+"""Jobs whose inputs a warm process keeps (Lambda containers are reused across jobs)."""
+
+
+def _forget_old_jobs() -> None:
+    """Keep the inputs of the last CACHED_JOBS - 1 jobs only (call with the lock held)."""
+    while len(_prepared) >= CACHED_JOBS:
+        oldest = next(iter(_prepared))
+        del _prepared[oldest]
+        for key in [k for k in _networks if k[:2] == oldest]:
+            del _networks[key]
+        shutil.rmtree(_folders.pop(oldest, ""), ignore_errors=True)
 
 
 def job_scenarios(bucket: str, job_id: str) -> tuple[ScenarioFile, list[PlannedScenario]]:
@@ -69,7 +83,8 @@ def job_scenarios(bucket: str, job_id: str) -> tuple[ScenarioFile, list[PlannedS
     key = (bucket, job_id)
     with _lock:
         if key not in _prepared:
-            folder = tempfile.mkdtemp(prefix=f"omniroute-job-{job_id[:12]}-")
+            _forget_old_jobs()
+            folder = _folders[key] = tempfile.mkdtemp(prefix=f"omniroute-job-{job_id[:12]}-")
             storage.download_prefix(bucket, storage.input_prefix(job_id), folder)
             file = Path(folder) / storage.SCENARIO_FILE
             spec, errors = read_scenario_file(file)

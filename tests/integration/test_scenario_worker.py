@@ -210,3 +210,39 @@ def test_failure_reasons_read_step_functions_errors() -> None:
 def test_an_unknown_action_is_an_error(env: str) -> None:
     with pytest.raises(ValueError, match="unknown action 'run'"):
         call("run", job_id="x")
+
+
+def test_with_a_state_machine_configured_a_job_starts_an_execution_named_after_it(
+    env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sfn = boto3.client("stepfunctions", endpoint_url=env, region_name="us-east-1")
+    machine = sfn.create_state_machine(
+        name=f"whatif-{uuid.uuid4().hex[:8]}",
+        definition=(
+            Path(__file__).parents[2] / "infra/scenario-state-machine.asl.json"
+        ).read_text(),
+        roleArn="arn:aws:iam::123456789012:role/whatif",
+    )["stateMachineArn"]
+    monkeypatch.setenv("STATE_MACHINE_ARN", machine)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SFN", env)  # botocore's per-service endpoint
+    from functions.scenario_service import create_job
+    from solver.scenarios.reading import validate_scenario_data
+
+    body = small_scenarios()
+    spec, _ = validate_scenario_data(body, "body")
+    assert spec is not None
+    started = create_job(spec, body)
+    assert started["runs_on"] == "step_functions"
+    job_id = started["job_id"]
+    (execution,) = sfn.list_executions(stateMachineArn=machine)["executions"]
+    assert execution["name"] == job_id
+    described = sfn.describe_execution(executionArn=execution["executionArn"])
+    assert json.loads(described["input"]) == {
+        "job_id": job_id,
+        "bucket": BUCKET,
+        "scenario_file_key": storage.scenario_file_key(job_id),
+    }
+    assert storage.get_json(BUCKET, storage.scenario_file_key(job_id)) == body
+    assert storage.exists(BUCKET, storage.input_prefix(job_id) + "demo/nodes.csv")
+    job = jobs.get_job(job_id)
+    assert job is not None and job["status"] == "queued"

@@ -117,3 +117,16 @@ def test_a_job_whose_run_fails_says_why_and_has_no_report(api: ApiClient) -> Non
 def test_unknown_jobs_are_404(api: ApiClient) -> None:
     assert api.get("/v1/scenarios/no-such-job").status == 404
     assert api.get("/v1/scenarios/no-such-job/report").status == 404
+
+
+def test_a_retry_with_the_same_idempotency_key_answers_the_same_job(api: ApiClient) -> None:
+    body = {"base": {"dataset": "demo"}, "defaults": {"strategy": "nearest"}}
+    key = {"Idempotency-Key": "whatif-retry-1"}
+    first = api.post("/v1/scenarios", body, headers=key)
+    again = api.post("/v1/scenarios", body, headers=key)
+    assert first.status == again.status == 202, (first.body, again.body)
+    assert again.body == first.body
+    other = api.post("/v1/scenarios", body)
+    assert other.status == 202 and other.body["job_id"] != first.body["job_id"]
+    for job_id in (first.body["job_id"], other.body["job_id"]):
+        assert finished(api, job_id).body["status"] == "succeeded"
