@@ -223,6 +223,9 @@ def aggregate(event: dict[str, Any]) -> dict[str, Any]:
     job_id, bucket = event["job_id"], event["bucket"]
     spec, planned = job_scenarios(bucket, job_id)
     job = jobs.get_job(job_id) or {}
+    if job.get("status") == jobs.SUCCEEDED:  # a retried task after the job was done
+        keys = job["result_keys"]
+        return {"kpis_key": keys["kpis.json"], "report_key": keys["report.html"]}
     if job.get("status") != jobs.RUNNING:
         raise jobs.JobStateConflict(f"job {job_id}: {job.get('status') or 'no such job'}")
     outcomes = [_outcome(bucket, job_id, p) for p in planned]

@@ -154,6 +154,8 @@ def test_aggregate_writes_the_results_then_marks_the_job_succeeded(
     csv_rows = storage.get_text(BUCKET, job["result_keys"]["kpis.csv"]).splitlines()
     assert csv_rows[0] == "scenario,strategy,metric,value,base,delta,relative"
 
+    assert call("aggregate", job_id=job_id) == answer  # a retried task answers the same
+
     # A late failure (e.g. a retried task's Catch) never turns a finished job into a failed one.
     assert call("fail", job_id=job_id, error={"Error": "X", "Cause": "late"})["status"] == (
         "succeeded"
