@@ -60,4 +60,7 @@ def run_locally(job_input: dict[str, Any]) -> None:
             logger.exception("what-if job failed", extra={"job_id": job["job_id"]})
             cause = {"errorType": type(error).__name__, "errorMessage": str(error)}
             failure = {"Error": type(error).__name__, "Cause": json.dumps(cause)}
-            work.run_action({**job, "action": "fail", "error": failure})
+            try:
+                work.run_action({**job, "action": "fail", "error": failure})
+            except Exception:  # the store itself is gone (e.g. the local stack stopped)
+                logger.exception("could not record the failure", extra={"job_id": job["job_id"]})

@@ -23,8 +23,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from omniroute.report.formatting import format_delta, format_value
 from solver.planfile import write_plan
+from solver.report.formatting import format_delta, format_value
 from solver.scenarios.batching import daily_batches
 from solver.scenarios.changes import ScenarioInput
 from solver.scenarios.comparison import METRICS
@@ -232,7 +232,7 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def write_outputs(result: WhatifResult, out_dir: Path) -> dict[str, Path]:
     """kpis.csv, kpis.json and report.html (the plans are already written by the jobs)."""
-    from omniroute.report.page import render_report
+    from solver.report.page import render_report
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {

@@ -7,7 +7,7 @@
 It imports both scenario handlers and runs, in process (no AWS), what the worker's actions run:
 the demo dataset's scenarios read from a scenario file, two days each with the rule
 strategies, the KPI documents and the report (matplotlib, pillow, zipcodes from the what-if
-layer; omniroute/report from the worker's code). Exits non-zero on any failure.
+layer; solver/report/ from the code). Exits non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def main() -> int:
     started = time.monotonic()
     for module in ("functions.handlers.scenarios", "functions.handlers.scenario_worker"):
         importlib.import_module(module)
-    from omniroute.report.page import render_report
+    from solver.report.page import render_report
     from solver.scenarios.outcome import summarise
     from solver.scenarios.preparing import load_base, prepare_scenarios
     from solver.scenarios.reading import read_scenario_file

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from omniroute.report.page import CHARTS, chart_id
 from omniroute.whatif import run_whatif, write_outputs
+from solver.report.page import CHARTS, chart_id
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

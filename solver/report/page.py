@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from omniroute.report import charts
-from omniroute.report.formatting import format_delta, format_value
+from solver.report import charts
+from solver.report.formatting import format_delta, format_value
 from solver.scenarios.comparison import METRICS, compare
 from solver.scenarios.outcome import ScenarioOutcome
 
