@@ -218,7 +218,7 @@ def _seconds_since(created_at: str | None) -> float:
 
 
 def aggregate(event: dict[str, Any]) -> dict[str, Any]:
-    from omniroute.report.page import render_report  # the one report renderer (see docs)
+    from solver.report.page import render_report  # the one report renderer (see docs)
 
     job_id, bucket = event["job_id"], event["bucket"]
     spec, planned = job_scenarios(bucket, job_id)

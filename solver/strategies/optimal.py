@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -180,12 +181,22 @@ def _generate_columns(
     notes: list[str],
     say: Progress,
 ) -> tuple[float, LpSolution | None]:
-    """Column generation with smoothed prices; the best bound and the last LP."""
+    """Column generation with smoothed prices; the best bound and the last LP.
+
+    The first pass prices nothing: every order's own optimum with the whole stock. Those sum to
+    a lower bound (the batch less its sharing) that needs no LP, so even a batch too large for
+    more than one pass gets a bound; its prices (none) are the first smoothing center."""
+    started = time.monotonic()
+    hard_stop = (lambda: deadline.left() < 3) if deadline.seconds is not None else stop
+    priced_sum, complete, new = _pricing_pass(batch, {}, None, hard_stop)
+    bound = priced_sum if complete else float("-inf")
+    center: dict[Resource, float] | None = {} if complete else None
+    say(
+        f"round 0 (no prices): {len(batch.pool.columns):,} columns (+{len(new)}), "
+        f"bound {bound:,.2f} ({time.monotonic() - started:.1f} s)"
+    )
     master = MasterLp(len(batch.orders), batch.ledger)
     master.add(batch.pool.columns)
-    n_nodes = len(batch.network.nodes)
-    bound = float("-inf")
-    center: dict[Resource, float] | None = None
     smoothing = SMOOTHING
     lp: LpSolution | None = None
     for round_no in range(max_rounds):
@@ -200,35 +211,8 @@ def _generate_columns(
             break
         weights = smoothing if center is not None else 0.0
         mixed = _mix(center or {}, lp.resource_prices, weights)
-        prices = prices_from(mixed, n_nodes)
         started = time.monotonic()
-        new: list[Column] = []
-        priced_sum, complete = 0.0, True
-        for i, order in enumerate(batch.orders):
-            if i % 64 == 0 and stop():
-                complete = False
-                break
-            solution = solve_order(
-                batch.network,
-                order,
-                batch.ledger,
-                prices,
-                batch.methods(i),
-                settle_below=lp.order_duals[i],  # else no column prices out (near enough)
-            )
-            priced_sum += solution.lower_bound
-            if not solution.chosen:
-                continue
-            # The priced cost holds the plan's cost plus the mixed prices of what it uses.
-            usage = resource_usage(batch.network, batch.sku_by_line[i], solution.chosen)
-            reduced = solution.cost - lp.order_duals[i]
-            reduced += sum(
-                (lp.resource_prices.get(r, 0.0) - mixed.get(r, 0.0)) * a for r, a in usage
-            )
-            if reduced < ADD_BELOW:
-                col = batch.column(i, solution.chosen)
-                if batch.pool.add(col) is not None:
-                    new.append(col)
+        priced_sum, complete, new = _pricing_pass(batch, mixed, lp, stop)
         if complete:
             value = priced_sum - sum(p * resource_limit(batch.ledger, r) for r, p in mixed.items())
             if value > bound:
@@ -255,6 +239,49 @@ def _generate_columns(
     if lp is not None and len(lp.values) < len(batch.pool.columns):
         lp = master.solve(_seconds(deadline, float("inf")))  # values for every column
     return bound, lp
+
+
+def _pricing_pass(
+    batch: _Batch,
+    mixed: dict[Resource, float],
+    lp: LpSolution | None,
+    stop: Callable[[], bool],
+) -> tuple[float, bool, list[Column]]:
+    """Every order's optimum under the prices `mixed`: the sum of their values (a lower bound
+    each), whether every order was priced, and the new columns (with `lp`: those whose reduced
+    cost under the LP's own duals is negative; without: every plan found)."""
+    prices = prices_from(mixed, len(batch.network.nodes))
+    new: list[Column] = []
+    priced_sum = 0.0
+    for i, order in enumerate(batch.orders):
+        if i % 64 == 0 and stop():
+            return priced_sum, False, new
+        solution = solve_order(
+            batch.network,
+            order,
+            batch.ledger,
+            prices,
+            batch.methods(i),
+            # Skip the exact MIP where no column can price out (near enough); without an LP,
+            # always: the relaxation's value is a lower bound all the same.
+            settle_below=lp.order_duals[i] if lp is not None else -math.inf,
+        )
+        priced_sum += solution.lower_bound
+        if not solution.chosen:
+            continue
+        if lp is not None:
+            # The priced cost holds the plan's cost plus the mixed prices of what it uses.
+            usage = resource_usage(batch.network, batch.sku_by_line[i], solution.chosen)
+            reduced = solution.cost - lp.order_duals[i]
+            reduced += sum(
+                (lp.resource_prices.get(r, 0.0) - mixed.get(r, 0.0)) * a for r, a in usage
+            )
+            if reduced >= ADD_BELOW:
+                continue
+        col = batch.column(i, solution.chosen)
+        if batch.pool.add(col) is not None:
+            new.append(col)
+    return priced_sum, True, new
 
 
 def _mix(
