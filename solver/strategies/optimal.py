@@ -348,11 +348,15 @@ def _plan_from_lp(
     groups = _competing_groups(columns, free, left)
     say(f"MIP over the {len(free):,} orders that compete, in {len(groups):,} independent groups")
     answer = list(rounded)
-    started, budget = time.monotonic(), seconds
+    # Half of what is left now (the dive and the re-planning took their share of `seconds`).
+    budget = min(seconds, _seconds(deadline, seconds) / 2)
+    started = time.monotonic()
     total_columns = sum(len(g) for g in groups) or 1
     for group in sorted(groups, key=len, reverse=True):
-        share = max(1.0, budget * len(group) / total_columns)
-        if budget - (time.monotonic() - started) < 1:
+        share = min(
+            max(1.0, budget * len(group) / total_columns), budget - (time.monotonic() - started)
+        )
+        if share < 1:
             break
         start = [k for k, j in enumerate(group) if answer[columns[j].order] == j]
         mip = solve_master_mip([columns[j] for j in group], left, share, start)

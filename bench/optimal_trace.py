@@ -1,0 +1,47 @@
+"""Trace one `optimal` run: every column-generation round, the bound, and how the plan was made.
+
+Usage: python bench/optimal_trace.py DATASET [TIME_LIMIT_SECONDS]
+Prints the strategy's progress lines with the seconds since start, then the cost, bound, gap,
+notes and peak memory of this process.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+from solver.deadline import Deadline
+from solver.loading import load_dataset
+from solver.planning import plan_dataset
+
+
+def main() -> None:
+    folder = Path(sys.argv[1])
+    limit = float(sys.argv[2]) if len(sys.argv) > 2 else None
+    print(f"# {' '.join(sys.argv)}  ({platform.machine()}, {os.cpu_count()} cores)")
+    started = time.monotonic()
+    dataset = load_dataset(folder).dataset
+    assert dataset is not None, f"{folder} does not load"
+    deadline = Deadline(None if limit is None else limit - (time.monotonic() - started))
+
+    def say(message: str) -> None:
+        print(f"{time.monotonic() - started:7.1f} {message}", flush=True)
+
+    plan = plan_dataset(dataset, "optimal", deadline, say)
+    gap = (plan.total_cost - plan.bound) / plan.total_cost if plan.bound else None
+    print(
+        f"cost {plan.total_cost:,.2f}  bound {plan.bound}  gap {gap:.2%}"
+        if gap is not None
+        else f"cost {plan.total_cost:,.2f}  bound none"
+    )
+    print(f"notes: {'; '.join(plan.notes)}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"seconds {time.monotonic() - started:.1f}  peak MB {peak:.0f}")
+
+
+if __name__ == "__main__":
+    main()
