@@ -15,6 +15,9 @@ from solver.strategies.myopic import plan_myopic
 from solver.strategies.optimal import Progress, plan_optimal
 from solver.strategies.rules import plan_nearest, plan_priority
 
+PRICING_SECONDS_PER_ORDER = 2e-4
+"""Time kept, per order, for pricing the strategy's plan within the caller's time limit."""
+
 Strategy = Callable[[Network, Sequence[Order], Deadline, Progress | None], BatchDecision]
 
 STRATEGIES: dict[str, Strategy] = {
@@ -36,6 +39,9 @@ def plan_dataset(
     """Plan every order of the dataset with `strategy` and price the result (spec §3, §4)."""
     deadline = deadline or Deadline(None)
     started = time.monotonic()
+    if deadline.seconds is not None:  # keep time to price the plan (measured ~0.09 ms an order)
+        reserve = PRICING_SECONDS_PER_ORDER * len(dataset.orders)
+        deadline = Deadline(max(0.5, deadline.left() - reserve))
     decision = STRATEGIES[strategy](dataset.network, dataset.orders, deadline, progress)
     solve_seconds = time.monotonic() - started
     order_plans = tuple(
