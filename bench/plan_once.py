@@ -22,7 +22,13 @@ def main() -> None:
     dataset = load_dataset(folder).dataset
     assert dataset is not None, f"{folder} does not load"
     loaded = time.monotonic() - started
-    plan = plan_dataset(dataset, strategy, Deadline(None if limit is None else deadline.left()))
+
+    def progress(message: str) -> None:  # the strategy's trace, on stderr
+        print(f"{time.monotonic() - started:7.1f} {message}", file=sys.stderr, flush=True)
+
+    plan = plan_dataset(
+        dataset, strategy, Deadline(None if limit is None else deadline.left()), progress
+    )
     seconds = time.monotonic() - started
     report = check_plan(dataset, plan)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
