@@ -142,7 +142,7 @@ def plan_optimal(
     total = deadline.seconds
     keep = (total or 0.0) * MIP_SHARE + 2.0
     stop_cg = (lambda: deadline.left() <= keep) if total is not None else (lambda: False)
-    bound, lp = _generate_columns(batch, deadline, stop_cg, max_rounds, notes, say)
+    bound, lp = _generate_columns(batch, deadline, stop_cg, max_rounds, notes, say, keep)
 
     picked = baseline_picks[best_name]
     kept = best_name
@@ -182,6 +182,7 @@ def _generate_columns(
     max_rounds: int,
     notes: list[str],
     say: Progress,
+    keep_for_plan: float | None = None,
 ) -> tuple[float, LpSolution | None]:
     """Column generation with smoothed prices; the best bound and the last LP.
 
@@ -199,13 +200,23 @@ def _generate_columns(
     )
     master = MasterLp(len(batch.orders), batch.ledger)
     master.add(batch.pool.columns)
+
+    def lp_seconds() -> float:
+        """An LP solve must end by the time column generation would stop."""
+        if deadline.seconds is None:
+            return float("inf")
+        return max(1.0, deadline.left() - (keep_for_plan or 0.0))
+
     smoothing = SMOOTHING
     lp: LpSolution | None = None
+    last: LpSolution | None = None
     for round_no in range(max_rounds):
-        lp = master.solve(_seconds(deadline, float("inf")))
+        lp = master.solve(lp_seconds())
         if lp is None:
-            notes.append("master LP did not finish in time")
+            notes.append("master LP did not finish in time; the plan comes from the last LP")
+            lp = last
             break
+        last = lp
         if lp.value - bound <= CLOSE_ENOUGH * abs(lp.value):
             break
         if stop():
@@ -237,9 +248,9 @@ def _generate_columns(
         smoothing = SMOOTHING
         master.add(new)
     else:
-        lp = master.solve(_seconds(deadline, float("inf")))
+        lp = master.solve(lp_seconds()) or last
     if lp is not None and len(lp.values) < len(batch.pool.columns):
-        lp = master.solve(_seconds(deadline, float("inf")))  # values for every column
+        lp = master.solve(lp_seconds()) or lp  # values for every column, if time allows
     return bound, lp
 
 
