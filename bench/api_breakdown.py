@@ -16,9 +16,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import os
-import platform
-import sys
 import tempfile
 import time
 import types
@@ -28,6 +25,7 @@ from typing import Any
 
 import botocore.client
 import moto.dynamodb.models as moto_dynamodb
+from machine import run_header
 
 from solver.generate import generate_dataset
 
@@ -40,11 +38,7 @@ def main() -> None:
     parser.add_argument("--stores", type=int, default=178)
     parser.add_argument("--without-moto-table-backups", action="store_true")
     args = parser.parse_args()
-    print(
-        f"# python {' '.join(sys.argv)}  ({platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}, "
-        f"load average {os.getloadavg()[0]:.1f})"
-    )
+    print(run_header())
     calls: dict[str, list[float]] = defaultdict(list)
     deepcopy_ms = [0.0]
     original_call = botocore.client.BaseClient._make_api_call

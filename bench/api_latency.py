@@ -18,7 +18,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import queue
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from machine import run_header
 
 from omniroute.serve import free_port
 from solver.generate import generate_dataset
@@ -139,11 +139,7 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, help="an existing dataset folder")
     parser.add_argument("--workers", type=int, default=4, help="omniroute serve --workers")
     args = parser.parse_args()
-    print(
-        f"# python {' '.join(sys.argv)}  ({platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}, "
-        f"load average {os.getloadavg()[0]:.1f})"
-    )
+    print(run_header())
     with tempfile.TemporaryDirectory() as tmp:
         dataset = args.dataset
         if dataset is None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -26,6 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from machine import run_header
 
 from omniroute.serve import LocalDynamoDB, local_environment, prepare_tables
 from solver.generate import generate_dataset
@@ -90,11 +90,7 @@ def main() -> None:
     parser.add_argument("--stores", type=int, default=178)
     parser.add_argument("--dataset", type=Path)
     args = parser.parse_args()
-    print(
-        f"# python {' '.join(sys.argv)}  ({platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')}, "
-        f"load average {os.getloadavg()[0]:.1f})"
-    )
+    print(run_header())
     with tempfile.TemporaryDirectory() as tmp:
         dataset = args.dataset
         if dataset is None:

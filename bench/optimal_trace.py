@@ -7,12 +7,12 @@ notes and peak memory of this process.
 
 from __future__ import annotations
 
-import os
-import platform
 import resource
 import sys
 import time
 from pathlib import Path
+
+from machine import run_header
 
 from solver.deadline import Deadline
 from solver.loading import load_dataset
@@ -22,7 +22,7 @@ from solver.planning import plan_dataset
 def main() -> None:
     folder = Path(sys.argv[1])
     limit = float(sys.argv[2]) if len(sys.argv) > 2 else None
-    print(f"# {' '.join(sys.argv)}  ({platform.machine()}, {os.cpu_count()} cores)")
+    print(run_header())
     started = time.monotonic()
     dataset = load_dataset(folder).dataset
     assert dataset is not None, f"{folder} does not load"

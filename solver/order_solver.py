@@ -52,19 +52,26 @@ class Prices:
             out.setdefault(sku, np.zeros(size))[node] = price
         return out
 
-    def per_node(self, kind: str) -> np.ndarray | None:
-        """Prices of `orders`, `units` or `same_day` as a dense array over nodes (None: none)."""
-        cache = self.__dict__.setdefault("_dense", {})
-        if kind not in cache:
-            prices: Mapping[int, float] = getattr(self, kind)
-            dense = None
-            if prices:
-                dense = np.zeros(max(self.n_nodes, 1 + max(prices)))
-                for node, price in prices.items():
-                    dense[node] = price
-            cache[kind] = dense
-        result: np.ndarray | None = cache[kind]
-        return result
+    @cached_property
+    def orders_dense(self) -> np.ndarray | None:
+        """Per-shipment prices as a dense array over nodes (None: none priced)."""
+        return self._dense(self.orders)
+
+    @cached_property
+    def units_dense(self) -> np.ndarray | None:
+        return self._dense(self.units)
+
+    @cached_property
+    def same_day_dense(self) -> np.ndarray | None:
+        return self._dense(self.same_day)
+
+    def _dense(self, prices: Mapping[int, float]) -> np.ndarray | None:
+        if not prices:
+            return None
+        dense = np.zeros(max(self.n_nodes, 1 + max(prices)))
+        for node, price in prices.items():
+            dense[node] = price
+        return dense
 
 
 NO_PRICES = Prices()
@@ -185,7 +192,7 @@ def _candidates(
     excluded: Collection[int],
 ) -> _Candidates:
     costs = methods.carrier + methods.late_cost[:, :, None]
-    same_day_prices = prices.per_node("same_day")
+    same_day_prices = prices.same_day_dense
     if same_day_prices is not None:
         costs[SAME_DAY] += same_day_prices[: costs.shape[1], None]
     costs[SAME_DAY, ledger.same_day_left <= 0] = np.nan
@@ -212,11 +219,11 @@ def _candidates(
         ok[list(excluded)] = False
     nodes = np.flatnonzero(ok)
     fixed = network.handling_per_order[nodes] + network.dropship_fee[nodes]
-    order_prices = prices.per_node("orders")
+    order_prices = prices.orders_dense
     if order_prices is not None:
         fixed = fixed + order_prices[nodes]
     unit_price = network.handling_per_unit[nodes]
-    unit_prices = prices.per_node("units")
+    unit_prices = prices.units_dense
     if unit_prices is not None:
         unit_price = unit_price + unit_prices[nodes]
     per_item = np.outer(unit_price, [it.units for it in items])

@@ -104,7 +104,11 @@ def replay_days(
 
 
 def combine_plans(name: str, strategy: str, plans: Sequence[Plan]) -> Plan:
-    """The plans of a run's days as one plan (costs and bounds add up; notes name the day)."""
+    """The plans of a run's days as one plan (costs add up; notes name the day).
+
+    The bound is the sum of the days' bounds. Each day's bound holds for that day given the
+    stock the earlier days' plans left, so the sum bounds any run that keeps those earlier
+    days' decisions, not the best possible run over all days."""
     bounds = [p.bound for p in plans]
     return Plan(
         dataset=name,

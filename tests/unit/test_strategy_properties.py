@@ -142,17 +142,22 @@ def exhaustive_optimum(dataset: Dataset) -> float:
 
 # ------------------------------------------------------------------------------ properties
 
-
-@PROPERTY_SETTINGS
-@given(
+small_batches = given(
     seed=SEEDS,
     n_nodes=st.integers(3, 6),
     n_skus=st.integers(2, 5),
     n_orders=st.integers(3, 15),
 )
+"""Random small datasets: the arguments of `random_dataset`."""
+
 # `optimal` once took 5 units of K0 from N4 where 4 were left (the master MIP's answer broke
 # a resource row it was given): kept so that it is always tried.
-@example(seed=148, n_nodes=6, n_skus=2, n_orders=14)
+SEED_148 = example(seed=148, n_nodes=6, n_skus=2, n_orders=14)
+
+
+@PROPERTY_SETTINGS
+@small_batches
+@SEED_148
 def test_every_strategy_plan_keeps_every_rule(
     seed: int, n_nodes: int, n_skus: int, n_orders: int
 ) -> None:
@@ -163,15 +168,8 @@ def test_every_strategy_plan_keeps_every_rule(
 
 
 @PROPERTY_SETTINGS
-@given(
-    seed=SEEDS,
-    n_nodes=st.integers(3, 6),
-    n_skus=st.integers(2, 5),
-    n_orders=st.integers(3, 15),
-)
-# `optimal` once took 5 units of K0 from N4 where 4 were left (the master MIP's answer broke
-# a resource row it was given): kept so that it is always tried.
-@example(seed=148, n_nodes=6, n_skus=2, n_orders=14)
+@small_batches
+@SEED_148
 def test_optimal_never_costs_more_than_any_baseline(
     seed: int, n_nodes: int, n_skus: int, n_orders: int
 ) -> None:
@@ -190,12 +188,7 @@ def test_optimal_never_costs_more_than_any_baseline(
 
 
 @PROPERTY_SETTINGS
-@given(
-    seed=SEEDS,
-    n_nodes=st.integers(3, 6),
-    n_skus=st.integers(2, 5),
-    n_orders=st.integers(3, 15),
-)
+@small_batches
 def test_same_input_gives_the_same_plan(
     seed: int, n_nodes: int, n_skus: int, n_orders: int
 ) -> None:
