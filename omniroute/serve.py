@@ -76,9 +76,10 @@ class LocalDynamoDB:
         )
         from werkzeug.serving import make_server
 
-        from omniroute.moto_transactions import install
+        from omniroute import moto_json, moto_transactions
 
-        install()  # item snapshots instead of whole-table copies (safe: requests serialised)
+        moto_transactions.install()  # item snapshots, not whole-table copies (requests serialised)
+        moto_json.install()  # plain JSON answers instead of moto's shape-by-shape serializer
         self.port = self.port or free_port()
 
         class QuietHandler(MotoRequestHandler):
