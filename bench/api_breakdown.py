@@ -1,30 +1,27 @@
 """Benchmark: where one POST /v1/orders spends its time on the local stack, per DynamoDB call.
 
-Usage: python bench/api_breakdown.py [--orders 60] [--stores 178] [--without-moto-table-backups]
+Usage: python bench/api_breakdown.py [--orders 60] [--stores 178]
 
 Starts the local stack in this process (embedded moto DynamoDB over HTTP, 178 stores = 200
-nodes), then calls the routing handler directly with API Gateway events for ORDERS orders, one
-at a time (the first 10 are a warm-up), timing every DynamoDB call by operation and moto's
-`copy.deepcopy`. moto's `transact_write_items` deep-copies the whole table of each item in the
-transaction (its rollback copy); `--without-moto-table-backups` skips those copies to show what
-an embedded server that snapshots only the touched items would cost. That flag is for this
-measurement only: without the copies a failed transaction is not rolled back.
+nodes, with the local stack's own speed-ups: omniroute/moto_transactions.py and moto_json.py),
+then calls the routing handler directly with API Gateway events for ORDERS orders, one at a time
+(the first 10 are a warm-up), timing every DynamoDB call by operation, and the time the embedded
+server spends on them under its one-request-at-a-time lock (omniroute/serve.py). That busy time
+bounds the local stack's throughput whatever the number of clients: the server is one Python
+process, so its work runs on one core at a time.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import tempfile
 import time
-import types
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import botocore.client
-import moto.dynamodb.models as moto_dynamodb
 from machine import run_header
 
 from solver.generate import generate_dataset
@@ -36,11 +33,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=60)
     parser.add_argument("--stores", type=int, default=178)
-    parser.add_argument("--without-moto-table-backups", action="store_true")
     args = parser.parse_args()
     print(run_header())
     calls: dict[str, list[float]] = defaultdict(list)
-    deepcopy_ms = [0.0]
+    busy_ms = [0.0]
     original_call = botocore.client.BaseClient._make_api_call
 
     def timed_call(self: Any, operation: str, params: Any) -> Any:
@@ -50,17 +46,22 @@ def main() -> None:
         finally:
             calls[operation].append((time.perf_counter() - started) * 1000)
 
-    def timed_deepcopy(value: Any, memo: Any = None) -> Any:
-        if args.without_moto_table_backups and isinstance(value, moto_dynamodb.Table):
-            return value
-        started = time.perf_counter()
-        try:
-            return copy.deepcopy(value, memo)
-        finally:
-            deepcopy_ms[0] += (time.perf_counter() - started) * 1000
-
     botocore.client.BaseClient._make_api_call = timed_call  # type: ignore[method-assign]
-    moto_dynamodb.copy = types.SimpleNamespace(deepcopy=timed_deepcopy, copy=copy.copy)  # type: ignore[attr-defined]
+
+    from omniroute import serve
+
+    serialised = serve._SerialisedApp.__call__
+
+    def timed_app(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        with self.lock:
+            started = time.perf_counter()
+            try:
+                return iter(list(self.app(environ, start_response)))
+            finally:
+                busy_ms[0] += (time.perf_counter() - started) * 1000
+
+    assert serialised is not None
+    serve._SerialisedApp.__call__ = timed_app  # type: ignore[method-assign]
 
     from omniroute.serve import LambdaContext, api_gateway_event, start_local_stack
 
@@ -81,7 +82,7 @@ def main() -> None:
             for index, order in enumerate(orders):
                 if index == WARM_UP:
                     calls.clear()
-                    deepcopy_ms[0] = 0.0
+                    busy_ms[0] = 0.0
                 event = api_gateway_event("POST", "/v1/orders", headers, json.dumps(order).encode())
                 started = time.perf_counter()
                 reply = handler(event, LambdaContext())
@@ -103,7 +104,12 @@ def main() -> None:
     print(
         f"  all DynamoDB calls  {dynamodb:7.1f} ms/order; the rest (handler, solver) {per_order - dynamodb:.1f} ms/order"
     )
-    print(f"  of which moto's deepcopy: {deepcopy_ms[0] / measured:.1f} ms/order")
+    busy = busy_ms[0] / measured
+    print(
+        f"  the embedded DynamoDB busy on them (under its lock): {busy:.1f} ms/order, so at most "
+        f"{1000 / busy:.0f} orders/s through the local stack; 8 clients each waiting for its "
+        f"answer then wait {8 * busy:.0f} ms an order or more on average (Little's law)"
+    )
 
 
 if __name__ == "__main__":

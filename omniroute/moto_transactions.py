@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 _PATCHED = "_omniroute_item_snapshots"
@@ -23,14 +23,20 @@ _PATCHED = "_omniroute_item_snapshots"
 
 class _NoTableCopies(types.ModuleType):
     """Stands in for the `copy` module inside moto's DynamoDB backend: deep copies of whole
-    tables become no-ops (the item snapshots below replace them); everything else is copied."""
+    tables become no-ops (the item snapshots below replace them). So do the copies of an item
+    that `update_item` takes before changing it, whose only use is the old image of a stream
+    record, while no table in the process has a stream. Everything else is copied."""
 
-    def __init__(self, table_type: type) -> None:
+    def __init__(self, table_type: type, item_type: type, streams_in_use: Callable[[], bool]):
         super().__init__("copy")
         self._table_type = table_type
+        self._item_type = item_type
+        self._streams_in_use = streams_in_use
 
     def deepcopy(self, value: Any, memo: Any = None) -> Any:
         if isinstance(value, self._table_type):
+            return value
+        if isinstance(value, self._item_type) and not self._streams_in_use():
             return value
         return copy.deepcopy(value, memo)
 
@@ -58,11 +64,17 @@ def _restore(table: Any, hash_value: Any, range_value: Any, saved: Any) -> None:
         table.items[hash_value] = saved
 
 
+def _all_backends(backends: Any) -> Iterator[Any]:
+    for regions in backends.values():
+        yield from regions.values()
+
+
 def install() -> bool:
     """Patch moto's DynamoDB backend in this process; False if moto is not as expected."""
     try:
         import moto.dynamodb.models as backend_module
         from moto.dynamodb.models import DynamoDBBackend
+        from moto.dynamodb.models.dynamo_type import Item
         from moto.dynamodb.models.table import Table
     except ImportError:
         return False
@@ -91,6 +103,14 @@ def install() -> bool:
             raise
 
     setattr(transact_write_items, _PATCHED, True)
-    backend_module.copy = _NoTableCopies(Table)
+
+    def streams_in_use() -> bool:
+        return any(
+            table.stream_shard is not None
+            for backend in _all_backends(backend_module.dynamodb_backends)
+            for table in backend.tables.values()
+        )
+
+    backend_module.copy = _NoTableCopies(Table, Item, streams_in_use)
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     return True

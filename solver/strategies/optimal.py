@@ -8,9 +8,11 @@
    for any prices, because each order's priced optimum is exact (or a proven bound). Prices are
    smoothed (Wentges): the pass uses a mix of the LP's duals and the prices that gave the best
    bound so far, which damps the oscillation of plain column generation.
-3. A plan from the LP: orders whose LP answer is one whole column keep it; a MIP (SCIP) picks
-   columns for the rest under what those left. If time is left, a MIP over every column
-   may improve it. Reported `bound` is the best Lagrangian bound; the gap is measured to it.
+3. A plan from the LP: orders whose LP answer is one whole column keep it; an LP dive and a
+   small MIP settle the rest; each order is re-planned alone; then groups of competing orders
+   are re-decided exactly, one MIP a group (`neighbourhoods.py`). With a small pool, a MIP over
+   every column may improve it. Reported `bound` is the best Lagrangian bound; the gap is
+   measured to it.
 """
 
 from __future__ import annotations
@@ -323,9 +325,10 @@ def _plan_from_lp(
     deadline: Deadline,
     say: Progress,
 ) -> list[int]:
-    """Round the LP: orders it plans whole keep that column; the others, the most decided
-    first, take their likeliest column if it still fits, else their own optimum with what is
-    left. Then a time-boxed MIP over the undecided orders' columns may improve on that."""
+    """Round the LP: orders it plans whole keep that column; the LP dive settles the others.
+    Then each order is re-planned alone, and groups of competing orders are re-decided
+    exactly for the time left (half of it when the pool is small enough for the MIP over
+    every column that follows)."""
     columns = batch.pool.columns
     likely: dict[int, list[tuple[float, int]]] = {}
     for j, x in enumerate(lp.values):

@@ -1,5 +1,7 @@
-"""The embedded DynamoDB's plain-JSON answers (omniroute/moto_json.py) carry the same document
-as moto's own serializer, for every operation the patch answers, over HTTP with boto3."""
+"""The embedded DynamoDB's speed-ups, over HTTP with boto3: its plain-JSON answers
+(omniroute/moto_json.py) carry the same document as moto's own serializer for every operation
+the patch answers, and the skipped item copies (omniroute/moto_transactions.py) do not change
+what a stream records."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ def compared() -> Iterator[tuple[Any, list[tuple[str, Any, Any, bool]]]]:
 
     server = LocalDynamoDB().start()
     patched = DynamoHandler.serialized
-    original = patched.__wrapped__
+    original = patched.__wrapped__  # type: ignore[attr-defined]
     seen: list[tuple[str, Any, Any, bool]] = []
 
     def both(self: Any, action_result: Any) -> Any:
@@ -168,3 +170,47 @@ def test_every_data_operation_answers_as_moto_would(
         plain for op, answer, _, plain in seen if op == "GetItem" and "blob" in str(answer)
     ]
     assert binary_answers == [False]
+
+
+def test_a_stream_still_records_the_old_image_of_an_update() -> None:
+    """The embedded server skips moto's copy of an item before an update only while no table
+    has a stream (omniroute/moto_transactions.py); with one, the old image is the old item."""
+    server = LocalDynamoDB().start()
+    options: dict[str, Any] = {
+        "endpoint_url": server.url,
+        "region_name": "us-east-1",
+        "aws_access_key_id": "local",
+        "aws_secret_access_key": "local",
+    }
+    try:
+        client = boto3.client("dynamodb", **options)
+        table = client.create_table(
+            TableName="streamed",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )["TableDescription"]
+        key = {"pk": {"S": "a"}}
+        client.put_item(TableName="streamed", Item={**key, "n": {"N": "1"}})
+        client.update_item(
+            TableName="streamed",
+            Key=key,
+            UpdateExpression="SET n = n + :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+        streams = boto3.client("dynamodbstreams", **options)
+        shard = streams.describe_stream(StreamArn=table["LatestStreamArn"])
+        shard_id = shard["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(
+            StreamArn=table["LatestStreamArn"],
+            ShardId=shard_id,
+            ShardIteratorType="TRIM_HORIZON",
+        )["ShardIterator"]
+        records = streams.get_records(ShardIterator=iterator)["Records"]
+        modify = [r["dynamodb"] for r in records if r["eventName"] == "MODIFY"]
+        assert len(modify) == 1
+        assert modify[0]["OldImage"]["n"] == {"N": "1"}
+        assert modify[0]["NewImage"]["n"] == {"N": "2"}
+    finally:
+        server.stop()
