@@ -115,6 +115,11 @@ class MasterLp:
         self._objective = solver.Objective()
         self._objective.SetMinimization()
 
+    @property
+    def size(self) -> int:
+        """Columns added so far (the first `size` columns of the pool, in its order)."""
+        return len(self._vars)
+
     def add(self, columns: Sequence[Column]) -> None:
         """Add columns. A resource gets a row only once the orders could, together, use more
         of it than its limit (one column per order each using its most); until then it cannot

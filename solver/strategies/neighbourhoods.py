@@ -143,22 +143,23 @@ def improve_by_groups(
     limits: LimitOf,
     seconds: float,
     say: Callable[[str], None] = lambda _msg: None,
+    threads: int = THREADS,
 ) -> int:
-    """Re-decide groups of competing orders for `seconds`; `answer` (order -> column) is
-    improved in place. Returns how many groups improved it.
+    """Re-decide groups of competing orders for `seconds`; `answer` (order ->
+    column) is improved in place. Returns how many groups improved it.
 
-    SCIP runs outside Python's lock, so `THREADS` groups are solved at once; groups solved
+    SCIP runs outside Python's lock, so `threads` groups are solved at once; groups solved
     together share no scarce resource, so each one's answer fits whatever the others do."""
     stop_at = time.monotonic() + seconds
     contention = _Contention.of(columns, answer, limits)
     regret = {o: columns[answer[o]].cost - contention.cheapest(o) for o in contention.resources_of}
     rng = random.Random(SEED)
     size, tried, improved, saved = FIRST_SIZE, 0, 0, 0.0
-    with ThreadPoolExecutor(THREADS) as pool:
+    with ThreadPoolExecutor(threads) as pool:
         while time.monotonic() + 1.0 < stop_at:
             attempts: list[_Attempt] = []
             banned: set[Resource] = set()
-            for _ in range(THREADS):
+            for _ in range(threads):
                 seeds = [o for o, r in regret.items() if r > 1e-6]
                 seeds = [o for o in seeds if banned.isdisjoint(contention.resources_of[o])]
                 if not seeds:

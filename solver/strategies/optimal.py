@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,7 +25,7 @@ from solver.deadline import Deadline
 from solver.ledger import Ledger
 from solver.models import Order
 from solver.network import Network
-from solver.order_solver import NO_PRICES, solve_order
+from solver.order_solver import NO_PRICES, OrderSolution, Prices, solve_order
 from solver.pricing import ChosenShipment, OrderMethods, order_methods, price_order
 from solver.strategies.base import BatchDecision
 from solver.strategies.master import (
@@ -44,6 +43,11 @@ from solver.strategies.master import (
 )
 from solver.strategies.myopic import plan_myopic
 from solver.strategies.neighbourhoods import improve_by_groups
+from solver.strategies.pricing_helper import (
+    PricingHelper,
+    price_range,
+    pricing_helper,
+)
 from solver.strategies.rules import plan_nearest, plan_priority
 
 Progress = Callable[[str], None]
@@ -107,6 +111,17 @@ class _Batch:
                 self._methods[i] = found
         return found
 
+    def price_one(self, i: int, prices: Prices, settle_below: float) -> OrderSolution:
+        """Order i's optimum under `prices` (see `solve_order`)."""
+        return solve_order(
+            self.network,
+            self.orders[i],
+            self.ledger,
+            prices,
+            self.methods(i),
+            settle_below=settle_below,
+        )
+
     def column(self, i: int, chosen: tuple[ChosenShipment, ...]) -> Column:
         plan = price_order(self.network, self.orders[i], chosen, self.methods(i))
         assert plan.breakdown is not None
@@ -149,11 +164,14 @@ def plan_optimal(
     total = deadline.seconds
     keep = (total or 0.0) * MIP_SHARE + 2.0
     stop_cg = (lambda: deadline.left() <= keep) if total is not None else (lambda: False)
-    bound, lp = _generate_columns(batch, deadline, stop_cg, max_rounds, notes, say, keep)
-
     picked = baseline_picks[best_name]
     kept = best_name
     limits = ledger_limits(batch.ledger)
+    with pricing_helper(batch.price_one, len(orders)) as helper:
+        bound, lp = _generate_columns(
+            batch, deadline, stop_cg, max_rounds, notes, say, keep, helper
+        )
+
     if lp is not None:
         residual_seconds = _seconds(deadline, DEFAULT_MIP_SECONDS) / 2
         rounded = _plan_from_lp(batch, lp, limits, residual_seconds, deadline, say)
@@ -192,6 +210,7 @@ def _generate_columns(
     notes: list[str],
     say: Progress,
     keep_for_plan: float | None = None,
+    helper: PricingHelper | None = None,
 ) -> tuple[float, LpSolution | None]:
     """Column generation with smoothed prices; the best bound and the last LP.
 
@@ -200,7 +219,7 @@ def _generate_columns(
     more than one pass gets a bound; its prices (none) are the first smoothing center."""
     started = time.monotonic()
     hard_stop = (lambda: deadline.left() < 3) if deadline.seconds is not None else stop
-    priced_sum, complete, new = _pricing_pass(batch, {}, None, hard_stop)
+    priced_sum, complete, new = _pricing_pass(batch, {}, None, hard_stop, helper)
     bound = priced_sum if complete else float("-inf")
     center: dict[Resource, float] | None = {} if complete else None
     say(
@@ -220,6 +239,10 @@ def _generate_columns(
     lp: LpSolution | None = None
     last: LpSolution | None = None
     for round_no in range(max_rounds):
+        if last is not None and lp_seconds() < 0.8 * last.seconds:
+            notes.append("column generation stopped: the next LP would not finish in time")
+            lp = last
+            break
         lp = master.solve(lp_seconds())
         if lp is None:
             notes.append("master LP did not finish in time; the plan comes from the last LP")
@@ -234,7 +257,7 @@ def _generate_columns(
         weights = smoothing if center is not None else 0.0
         mixed = _mix(center or {}, lp.resource_prices, weights)
         started = time.monotonic()
-        priced_sum, complete, new = _pricing_pass(batch, mixed, lp, stop)
+        priced_sum, complete, new = _pricing_pass(batch, mixed, lp, stop, helper)
         if complete:
             value = priced_sum - sum(p * resource_limit(batch.ledger, r) for r, p in mixed.items())
             if value > bound:
@@ -256,9 +279,10 @@ def _generate_columns(
             continue
         smoothing = SMOOTHING
         master.add(new)
+        assert master.size == len(batch.pool.columns), "LP columns out of step with the pool"
     else:
         lp = master.solve(lp_seconds()) or last
-    if lp is not None and len(lp.values) < len(batch.pool.columns):
+    if lp is not None and len(lp.values) < master.size:
         lp = master.solve(lp_seconds()) or lp  # values for every column, if time allows
     return bound, lp
 
@@ -268,26 +292,23 @@ def _pricing_pass(
     mixed: dict[Resource, float],
     lp: LpSolution | None,
     stop: Callable[[], bool],
+    helper: PricingHelper | None = None,
 ) -> tuple[float, bool, list[Column]]:
     """Every order's optimum under the prices `mixed`: the sum of their values (a lower bound
     each), whether every order was priced, and the new columns (with `lp`: those whose reduced
-    cost under the LP's own duals is negative; without: every plan found)."""
+    cost under the LP's own duals is negative; without: every plan found). Skips the exact MIP
+    where no column can price out (near enough); without an LP, always: the relaxation's value
+    is a lower bound all the same."""
     prices = prices_from(mixed, len(batch.network.nodes))
+    settle = lp.order_duals if lp is not None else None
+    if helper is not None:
+        solved, complete = helper.price(batch.price_one, len(batch.orders), prices, settle, stop)
+    else:
+        every = range(len(batch.orders))
+        solved, complete = price_range(batch.price_one, every, prices, settle, stop)
     new: list[Column] = []
     priced_sum = 0.0
-    for i, order in enumerate(batch.orders):
-        if i % 64 == 0 and stop():
-            return priced_sum, False, new
-        solution = solve_order(
-            batch.network,
-            order,
-            batch.ledger,
-            prices,
-            batch.methods(i),
-            # Skip the exact MIP where no column can price out (near enough); without an LP,
-            # always: the relaxation's value is a lower bound all the same.
-            settle_below=lp.order_duals[i] if lp is not None else -math.inf,
-        )
+    for i, solution in solved:
         priced_sum += solution.lower_bound
         if not solution.chosen:
             continue
@@ -303,7 +324,7 @@ def _pricing_pass(
         col = batch.column(i, solution.chosen)
         if batch.pool.add(col) is not None:
             new.append(col)
-    return priced_sum, True, new
+    return priced_sum, complete, new
 
 
 def _mix(
@@ -326,7 +347,7 @@ def _plan_from_lp(
     say: Progress,
 ) -> list[int]:
     """Round the LP: orders it plans whole keep that column; the LP dive settles the others.
-    Then each order is re-planned alone, and groups of competing orders are re-decided
+    Then each order is re-planned alone. Last, groups of competing orders are re-decided
     exactly for the time left (half of it when the pool is small enough for the MIP over
     every column that follows)."""
     columns = batch.pool.columns
