@@ -1,4 +1,4 @@
-"""Faster answers from the embedded DynamoDB (moto), byte-for-byte the same JSON content.
+"""Faster answers from the embedded DynamoDB (moto): the same JSON documents, written faster.
 
 moto 5 writes every answer through a serializer that walks botocore's output shape member by
 member. DynamoDB speaks plain JSON, and moto's DynamoDB results are already that JSON (attribute
@@ -8,8 +8,8 @@ values as `{"N": "3"}` and so on), so the walk changes nothing but costs time: f
 
 This patch answers the DynamoDB operations below with `json.dumps` of moto's result. Anything
 `json.dumps` cannot write as it is (bytes, dates, sets) goes through moto's serializer as
-before, as do errors and every other operation. `tests/integration/test_moto_json.py` checks that
-both give the same document. Applied only in the embedded server's process.
+before, as do errors and every other operation. `tests/integration/test_embedded_dynamodb.py`
+checks that both give the same document. Applied only in the embedded server's process.
 """
 
 from __future__ import annotations
@@ -78,10 +78,11 @@ def install() -> bool:
         return True
 
     def serialized(self: Any, action_result: Any) -> Any:
+        operation = self._get_action()
         if (
             type(action_result) in (ActionResult, DynamoResult)
-            and self._get_action() in PLAIN_JSON_OPERATIONS
-            and (body := plain_json(self._get_action(), action_result.result)) is not None
+            and operation in PLAIN_JSON_OPERATIONS
+            and (body := plain_json(operation, action_result.result)) is not None
         ):
             headers = {"Content-Type": CONTENT_TYPE}
             headers.update(self.response_headers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
@@ -239,12 +239,12 @@ def solve_master_mip(
     )
 
 
-def over_limits(columns: Sequence[Column], picked: Sequence[int], ledger: Ledger) -> list[Resource]:
-    """Resources the picked columns use beyond their limits (a guard on the MIP's answer)."""
+def over_limits(
+    columns: Sequence[Column], picked: Iterable[int], limits: LimitOf
+) -> list[Resource]:
+    """Resources the picked columns use beyond their limits (a guard on a MIP's answer)."""
     used: dict[Resource, int] = {}
     for j in picked:
         for r, amount in columns[j].usage:
             used[r] = used.get(r, 0) + amount
-    return [
-        r for r, amount in used.items() if limited(ledger, r) and amount > resource_limit(ledger, r)
-    ]
+    return [r for r, amount in used.items() if (limit := limits(r)) is not None and amount > limit]

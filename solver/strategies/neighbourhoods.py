@@ -22,7 +22,14 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from solver.strategies.master import Column, LimitOf, MipSolution, Resource, solve_master_mip
+from solver.strategies.master import (
+    Column,
+    LimitOf,
+    MipSolution,
+    Resource,
+    over_limits,
+    solve_master_mip,
+)
 
 FIRST_SIZE = 300
 """Orders in the first group; the size then adapts to how fast SCIP proves optimality."""
@@ -143,23 +150,22 @@ def improve_by_groups(
     limits: LimitOf,
     seconds: float,
     say: Callable[[str], None] = lambda _msg: None,
-    threads: int = THREADS,
 ) -> int:
-    """Re-decide groups of competing orders for `seconds`; `answer` (order ->
-    column) is improved in place. Returns how many groups improved it.
+    """Re-decide groups of competing orders for `seconds`; `answer` (order -> column) is
+    improved in place. Returns how many groups improved it.
 
-    SCIP runs outside Python's lock, so `threads` groups are solved at once; groups solved
+    SCIP runs outside Python's lock, so `THREADS` groups are solved at once; groups solved
     together share no scarce resource, so each one's answer fits whatever the others do."""
     stop_at = time.monotonic() + seconds
     contention = _Contention.of(columns, answer, limits)
     regret = {o: columns[answer[o]].cost - contention.cheapest(o) for o in contention.resources_of}
     rng = random.Random(SEED)
     size, tried, improved, saved = FIRST_SIZE, 0, 0, 0.0
-    with ThreadPoolExecutor(threads) as pool:
+    with ThreadPoolExecutor(THREADS) as pool:
         while time.monotonic() + 1.0 < stop_at:
             attempts: list[_Attempt] = []
             banned: set[Resource] = set()
-            for _ in range(threads):
+            for _ in range(THREADS):
                 seeds = [o for o, r in regret.items() if r > 1e-6]
                 seeds = [o for o in seeds if banned.isdisjoint(contention.resources_of[o])]
                 if not seeds:
@@ -187,7 +193,9 @@ def improve_by_groups(
                 choice = {o: attempt.mine[k] for o, k in mip.picked.items()}
                 before = sum(columns[answer[o]].cost for o in attempt.group)
                 after = sum(columns[j].cost for j in choice.values())
-                if after < before - 1e-6 and _fits(columns, choice.values(), attempt.left):
+                if after < before - 1e-6 and not over_limits(
+                    columns, choice.values(), attempt.left
+                ):
                     for o, j in choice.items():
                         contention.move(o, answer[o], j)
                         answer[o] = j
@@ -213,11 +221,3 @@ def _solve(columns: Sequence[Column], answer: Sequence[int], attempt: _Attempt) 
         [columns[j] for j in attempt.mine], attempt.left, attempt.box, start
     )
     attempt.took = time.monotonic() - began
-
-
-def _fits(columns: Sequence[Column], picked: Iterable[int], left: LimitOf) -> bool:
-    used: dict[Resource, int] = {}
-    for j in picked:
-        for r, amount in columns[j].usage:
-            used[r] = used.get(r, 0) + amount
-    return all((limit := left(r)) is None or amount <= limit for r, amount in used.items())

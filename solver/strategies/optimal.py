@@ -175,7 +175,7 @@ def plan_optimal(
     if lp is not None:
         residual_seconds = _seconds(deadline, DEFAULT_MIP_SECONDS) / 2
         rounded = _plan_from_lp(batch, lp, limits, residual_seconds, deadline, say)
-        if over_limits(batch.pool.columns, rounded, batch.ledger):
+        if over_limits(batch.pool.columns, rounded, limits):
             notes.append("plan from the LP broke a limit; not used")
         elif batch.cost(rounded) < batch.cost(picked) - 1e-9:
             picked, kept = rounded, "LP-based"
@@ -187,7 +187,7 @@ def plan_optimal(
         )
         if full is not None:
             candidate = [full.picked[i] for i in range(len(orders))]
-            if over_limits(batch.pool.columns, candidate, batch.ledger):
+            if over_limits(batch.pool.columns, candidate, limits):
                 notes.append("master MIP answer broke a limit; not used")
             elif batch.cost(candidate) < batch.cost(picked) - 1e-9:
                 picked, kept = candidate, "master MIP"
@@ -282,8 +282,6 @@ def _generate_columns(
         assert master.size == len(batch.pool.columns), "LP columns out of step with the pool"
     else:
         lp = master.solve(lp_seconds()) or last
-    if lp is not None and len(lp.values) < master.size:
-        lp = master.solve(lp_seconds()) or lp  # values for every column, if time allows
     return bound, lp
 
 
@@ -302,7 +300,7 @@ def _pricing_pass(
     prices = prices_from(mixed, len(batch.network.nodes))
     settle = lp.order_duals if lp is not None else None
     if helper is not None:
-        solved, complete = helper.price(batch.price_one, len(batch.orders), prices, settle, stop)
+        solved, complete = helper.price(len(batch.orders), prices, settle, stop)
     else:
         every = range(len(batch.orders))
         solved, complete = price_range(batch.price_one, every, prices, settle, stop)

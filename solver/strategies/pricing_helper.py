@@ -28,7 +28,7 @@ HELP_FROM = 2_000
 POLL_SECONDS = 0.05
 
 _shared: Any = None
-"""The batch and the pricing function, set before the fork so the helper inherits them."""
+"""The pricing function and the stop event, set before the fork so the helper inherits them."""
 
 
 class PriceOne(Protocol):
@@ -36,19 +36,20 @@ class PriceOne(Protocol):
 
 
 class PricingHelper:
-    def __init__(self, pool: Pool, stop_event: Any) -> None:
+    def __init__(self, price_one: PriceOne, pool: Pool, stop_event: Any) -> None:
+        self._price_one = price_one
         self._pool = pool
         self._stop_event = stop_event
 
     def price(
         self,
-        price_one: PriceOne,
         orders: int,
         prices: Any,
         settle_below: Sequence[float] | None,
         stop: Callable[[], bool],
     ) -> tuple[list[tuple[int, OrderSolution]], bool]:
-        """Each order's priced optimum, and whether every order got one (not stopped)."""
+        """Each of the first `orders` orders' priced optimum, and whether every order got one
+        (not stopped)."""
         half = orders // 2
         self._stop_event.clear()
         second = self._pool.apply_async(
@@ -56,7 +57,11 @@ class PricingHelper:
             (range(half, orders), prices, None if settle_below is None else settle_below[half:]),
         )
         first, first_complete = price_range(
-            price_one, range(half), prices, settle_below, lambda: stop() and _set(self._stop_event)
+            self._price_one,
+            range(half),
+            prices,
+            settle_below,
+            lambda: stop() and _set(self._stop_event),
         )
         while not second.ready():
             if stop():
@@ -122,7 +127,7 @@ def pricing_helper(price_one: PriceOne, orders: int) -> Iterator[PricingHelper |
         yield None
         return
     try:
-        yield PricingHelper(pool, stop_event)
+        yield PricingHelper(price_one, pool, stop_event)
     finally:
         stop_event.set()
         pool.terminate()

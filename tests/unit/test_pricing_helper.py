@@ -28,7 +28,7 @@ def test_the_helper_prices_the_second_half_and_the_answers_come_back_in_order(
     settle = [float(i % 7) for i in range(1001)]
     with pricing_helper.pricing_helper(toy_price, 1001) as helper:
         assert helper is not None
-        together, complete = helper.price(toy_price, 1001, 2.5, settle, lambda: False)
+        together, complete = helper.price(1001, 2.5, settle, lambda: False)
     alone, alone_complete = price_range(toy_price, range(1001), 2.5, settle, lambda: False)
     assert complete and alone_complete
     assert together == alone
@@ -44,9 +44,7 @@ def test_the_helper_stops_when_the_planner_is_out_of_time() -> None:
         assert helper is not None
         stop_at = time.monotonic() + 0.5
         started = time.monotonic()
-        solved, complete = helper.price(
-            slow_price, 100_000, 1.0, None, lambda: time.monotonic() > stop_at
-        )
+        solved, complete = helper.price(100_000, 1.0, None, lambda: time.monotonic() > stop_at)
     assert not complete
     assert 0 < len(solved) < 100_000
     assert time.monotonic() - started < 10  # 100,000 orders would take 200 s in one process
