@@ -96,14 +96,25 @@ def prices_from(resource_prices: dict[Resource, float], n_nodes: int) -> Prices:
 class MasterLp:
     """The LP relaxation, kept between rounds of column generation.
 
-    Columns are only ever added; pywraplp hands GLOP the whole model again at each solve.
+    Columns are only ever added. pywraplp hands GLOP the whole model again at each solve, and
+    GLOP starts from the last basis only if the model still has the same columns in the same
+    places (new rows are fine: their slacks come last). So a master built `warm` keeps spare
+    columns, fixed at 0 with no entries, and a new column takes the next spare one; when they
+    run out, a new block of spares costs one solve from scratch. Warm solves skip GLOP's
+    presolve (it would renumber the columns). Measured on a 10k-order master (45,938
+    columns, 300 of them new): 16.5 s from scratch with presolve, 0.4 s warm.
     """
 
-    def __init__(self, n_orders: int, ledger: Ledger) -> None:
+    def __init__(self, n_orders: int, ledger: Ledger, spare: int = 0) -> None:
         solver = pywraplp.Solver.CreateSolver("GLOP")
         assert solver is not None
         # Measured on a 10k-order master (36k columns): dual simplex 10 s, primal 17 s.
-        solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+        options = "use_dual_simplex: true"
+        if spare:
+            options += "\nuse_preprocessing: false"
+        solver.SetSolverSpecificParametersAsString(options)
+        self._spare_block = spare
+        self._spares: list[pywraplp.Variable] = []
         self._solver = solver
         self._ledger = ledger
         self._one_plan = [solver.Constraint(1.0, 1.0) for _ in range(n_orders)]
@@ -126,7 +137,7 @@ class MasterLp:
         bind and its price is 0."""
         touched: set[Resource] = set()
         for col in columns:
-            var = self._solver.NumVar(0.0, 1.0, "")
+            var = self._new_var()
             self._vars.append(var)
             self._one_plan[col.order].SetCoefficient(var, 1.0)
             self._objective.SetCoefficient(var, col.cost)
@@ -151,6 +162,16 @@ class MasterLp:
                     row.SetCoefficient(self._vars[j], float(amount))
                 del self._most[r]
                 self._rows[r] = row
+
+    def _new_var(self) -> pywraplp.Variable:
+        """A variable in [0, 1] for a new column: the next spare column when warm."""
+        if not self._spare_block:
+            return self._solver.NumVar(0.0, 1.0, "")
+        if len(self._vars) == len(self._spares):
+            self._spares += [self._solver.NumVar(0.0, 0.0, "") for _ in range(self._spare_block)]
+        var = self._spares[len(self._vars)]
+        var.SetUb(1.0)
+        return var
 
     def solve(self, time_limit: float) -> LpSolution | None:
         """The LP over every column added so far; None if GLOP did not finish."""

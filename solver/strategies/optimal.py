@@ -226,7 +226,7 @@ def _generate_columns(
         f"round 0 (no prices): {len(batch.pool.columns):,} columns (+{len(new)}), "
         f"bound {bound:,.2f} ({time.monotonic() - started:.1f} s)"
     )
-    master = MasterLp(len(batch.orders), batch.ledger)
+    master = MasterLp(len(batch.orders), batch.ledger, spare=len(batch.orders))
     master.add(batch.pool.columns)
 
     def lp_seconds() -> float:
