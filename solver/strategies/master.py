@@ -98,23 +98,22 @@ class MasterLp:
 
     Columns are only ever added. pywraplp hands GLOP the whole model again at each solve, and
     GLOP starts from the last basis only if the model still has the same columns in the same
-    places (new rows are fine: their slacks come last). So a master built `warm` keeps spare
-    columns, fixed at 0 with no entries, and a new column takes the next spare one; when they
-    run out, a new block of spares costs one solve from scratch. Warm solves skip GLOP's
-    presolve (it would renumber the columns). Measured on a 10k-order master (45,938
-    columns, 300 of them new): 16.5 s from scratch with presolve, 0.4 s warm.
+    places (new rows are fine: their slacks come last). So a master built with `spare` keeps
+    spare columns, fixed at 0 with no entries, and a new column takes the next one. When they
+    run out, `add` makes enough for its columns and `spare` more, and the next solve starts
+    over. Solves after the first skip GLOP's presolve, which would renumber the columns (so
+    the second solve starts over too). Measured on a 10k-order master (45,938 columns, 300
+    of them new): 16.5 s from scratch with presolve, 0.4 s from the last basis.
     """
 
     def __init__(self, n_orders: int, ledger: Ledger, spare: int = 0) -> None:
         solver = pywraplp.Solver.CreateSolver("GLOP")
         assert solver is not None
         # Measured on a 10k-order master (36k columns): dual simplex 10 s, primal 17 s.
-        options = "use_dual_simplex: true"
-        if spare:
-            options += "\nuse_preprocessing: false"
-        solver.SetSolverSpecificParametersAsString(options)
-        self._spare_block = spare
+        solver.SetSolverSpecificParametersAsString("use_dual_simplex: true")
+        self._spare = spare
         self._spares: list[pywraplp.Variable] = []
+        self._solves = 0
         self._solver = solver
         self._ledger = ledger
         self._one_plan = [solver.Constraint(1.0, 1.0) for _ in range(n_orders)]
@@ -136,6 +135,10 @@ class MasterLp:
         of it than its limit (one column per order each using its most); until then it cannot
         bind and its price is 0."""
         touched: set[Resource] = set()
+        short = len(self._vars) + len(columns) - len(self._spares)
+        if self._spare and short > 0:
+            more = short + self._spare
+            self._spares += [self._solver.NumVar(0.0, 0.0, "") for _ in range(more)]
         for col in columns:
             var = self._new_var()
             self._vars.append(var)
@@ -164,11 +167,9 @@ class MasterLp:
                 self._rows[r] = row
 
     def _new_var(self) -> pywraplp.Variable:
-        """A variable in [0, 1] for a new column: the next spare column when warm."""
-        if not self._spare_block:
+        """A variable in [0, 1] for a new column: the next spare column if the master has them."""
+        if not self._spare:
             return self._solver.NumVar(0.0, 1.0, "")
-        if len(self._vars) == len(self._spares):
-            self._spares += [self._solver.NumVar(0.0, 0.0, "") for _ in range(self._spare_block)]
         var = self._spares[len(self._vars)]
         var.SetUb(1.0)
         return var
@@ -176,6 +177,11 @@ class MasterLp:
     def solve(self, time_limit: float) -> LpSolution | None:
         """The LP over every column added so far; None if GLOP did not finish."""
         started, cpu = time.monotonic(), time.process_time()
+        self._solves += 1
+        if self._spare and self._solves == 2:
+            self._solver.SetSolverSpecificParametersAsString(
+                "use_dual_simplex: true\nuse_preprocessing: false"
+            )
         if math.isfinite(time_limit):
             self._solver.SetTimeLimit(max(1, int(time_limit * 1000)))
         if self._solver.Solve() != pywraplp.Solver.OPTIMAL:
