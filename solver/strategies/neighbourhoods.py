@@ -7,7 +7,10 @@ but the same MIP over a few hundred of them solves to optimality in about a seco
 group of orders that compete with each other, keep every other order's column, and let SCIP
 choose the group's columns under what the others leave; keep the answer if it is cheaper.
 Groups grow from an order that pays more than its cheapest column (its regret) through the
-scarce resources it could use, so each MIP is about a contention the plan resolved badly.
+scarce resources it could use, so each MIP is about a contention the plan resolved badly. Given
+the master LP's prices, a column's worth is its cost plus the priced resources it uses, so the
+regret counts only what the scarcity does not explain: on one saved 10k pool, 120 s of groups
+reached 357,816 and 357,858 that way against 357,933 and 358,053 by plain cost.
 
 The plan never gets worse and never breaks a limit: a group's answer is applied only if it is
 cheaper and fits what the other orders leave.
@@ -18,7 +21,7 @@ from __future__ import annotations
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -78,8 +81,8 @@ class _Contention:
                 found.used[r] = found.used.get(r, 0) + amount
         return found
 
-    def cheapest(self, order: int) -> float:
-        return min(self.columns[j].cost for j in self.by_order[order])
+    def cheapest(self, order: int, worth: Callable[[int], float]) -> float:
+        return min(worth(j) for j in self.by_order[order])
 
     def group(
         self, seed: int, size: int, rng: random.Random, banned: set[Resource]
@@ -150,15 +153,22 @@ def improve_by_groups(
     limits: LimitOf,
     seconds: float,
     say: Callable[[str], None] = lambda _msg: None,
+    prices: Mapping[Resource, float] | None = None,
 ) -> int:
     """Re-decide groups of competing orders for `seconds`; `answer` (order -> column) is
-    improved in place. Returns how many groups improved it.
+    improved in place. Returns how many groups improved it. `prices` (the master LP's, if
+    given) weigh the choice of seeds; the MIPs always minimise cost.
 
     SCIP runs outside Python's lock, so `THREADS` groups are solved at once; groups solved
     together share no scarce resource, so each one's answer fits whatever the others do."""
     stop_at = time.monotonic() + seconds
     contention = _Contention.of(columns, answer, limits)
-    regret = {o: columns[answer[o]].cost - contention.cheapest(o) for o in contention.resources_of}
+    if prices:
+        priced = [c.cost + sum(prices.get(r, 0.0) * a for r, a in c.usage) for c in columns]
+        worth: Callable[[int], float] = priced.__getitem__
+    else:
+        worth = lambda j: columns[j].cost  # noqa: E731
+    regret = {o: worth(answer[o]) - contention.cheapest(o, worth) for o in contention.resources_of}
     rng = random.Random(SEED)
     size, tried, improved, saved = FIRST_SIZE, 0, 0, 0.0
     with ThreadPoolExecutor(THREADS) as pool:
@@ -199,7 +209,7 @@ def improve_by_groups(
                     for o, j in choice.items():
                         contention.move(o, answer[o], j)
                         answer[o] = j
-                        regret[o] = columns[j].cost - contention.cheapest(o)
+                        regret[o] = worth(j) - contention.cheapest(o, worth)
                     improved += 1
                     saved += before - after
                 else:

@@ -376,7 +376,8 @@ def _plan_from_lp(
     # neighbourhoods.py). A small pool keeps half of what is left for the MIP over every column.
     left = _seconds(deadline, seconds)
     small = len(columns) <= WHOLE_POOL_MIP_UP_TO
-    improve_by_groups(columns, rounded, limits, min(seconds, left / 2) if small else left - 1, say)
+    share = min(seconds, left / 2) if small else left - 1
+    improve_by_groups(columns, rounded, limits, share, say, lp.resource_prices)
     return rounded
 
 

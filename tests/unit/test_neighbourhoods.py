@@ -52,14 +52,17 @@ def exhaustive_optimum(columns: list[Column], orders: int, limits: dict[Resource
     )
 
 
+@pytest.mark.parametrize("priced", [False, True])
 @pytest.mark.parametrize("seed", range(8))
-def test_groups_reach_the_exhaustive_optimum_on_small_pools(seed: int) -> None:
+def test_groups_reach_the_exhaustive_optimum_on_small_pools(seed: int, priced: bool) -> None:
+    """With or without prices weighing the seeds (they must not change what is minimised)."""
     orders = 6
     columns, limits = random_pool(seed, orders=orders, per_order=3, resources=3)
     answer = [next(j for j, c in enumerate(columns) if c.order == o) for o in range(orders)]
     start = cost(columns, answer)
+    prices = {r: 7.5 * (k + 1) for k, r in enumerate(limits)} if priced else None
 
-    improve_by_groups(columns, answer, limits.get, seconds=20)
+    improve_by_groups(columns, answer, limits.get, seconds=20, prices=prices)
 
     assert fits(columns, answer, limits)
     assert cost(columns, answer) <= start
