@@ -53,3 +53,27 @@ def test_a_warm_master_solves_every_round_like_a_plain_one(seed: int) -> None:
         assert sum(c.cost * x for c, x in zip(added_so_far, b.values, strict=True)) == (
             pytest.approx(b.value)
         )
+
+
+def test_a_warm_master_says_when_its_next_solve_starts_over() -> None:
+    """The second solve (the first without presolve) and the first after more spares were made
+    start from scratch; the others start from the last basis."""
+    orders, nodes = 10, 4
+    columns, limits = random_pool(3, orders=orders, per_order=4, resources=nodes)
+    master = MasterLp(orders, stock_ledger(limits, nodes), spare=5)
+    empties = [c for c in columns if not c.usage]
+    others = [c for c in columns if c.usage]
+    master.add(empties)
+    assert not master.cold_without_presolve  # the first solve keeps presolve
+    assert master.solve(float("inf")) is not None
+    assert master.cold_without_presolve
+    master.add(others[:3])  # fits in the 5 spares made with the first columns
+    assert master.solve(float("inf")) is not None
+    assert not master.cold_without_presolve
+    master.add(others[3:5])
+    assert not master.cold_without_presolve
+    master.add(others[5:12])  # more than the spares left: more are made
+    assert master.cold_without_presolve
+    assert master.solve(float("inf")) is not None
+    assert not master.cold_without_presolve
+    assert not MasterLp(orders, stock_ledger(limits, nodes)).cold_without_presolve
