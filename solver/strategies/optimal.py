@@ -58,6 +58,7 @@ SMOOTHING = 0.5
 CLOSE_ENOUGH = 0.001
 """Column generation stops once the LP is this close (relative) to the bound."""
 MIP_SHARE = 0.3
+"""Share of the time limit kept for turning the LP into a plan."""
 ADD_BELOW = -1e-6
 """A priced plan becomes a column when its reduced cost is below this."""
 FULL_MIP_UP_TO = 200_000
@@ -77,7 +78,6 @@ without presolve (see `MasterLp.cold_without_presolve`): without presolve the sa
 LP took 1.85× as long, and the next master has a fifth more columns."""
 KEEP_METHODS_UP_TO = 20_000
 """Batches of at most this many orders keep every order's method table between passes."""
-"""Share of the time limit kept for turning the LP into a plan."""
 
 
 @dataclass
