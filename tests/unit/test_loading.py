@@ -19,6 +19,7 @@ from solver.loading import (
     parse_orders,
     validate_order,
 )
+from solver.loading import errors as loading_errors
 from solver.models import Order
 
 NODES = """\
@@ -752,7 +753,7 @@ def test_several_mistakes_in_several_files_are_all_reported_at_once(folder: Path
 
 
 def test_errors_beyond_the_cap_are_counted(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loading, "MAX_ERRORS_PER_FILE", 2)
+    monkeypatch.setattr(loading_errors, "MAX_ERRORS_PER_FILE", 2)
     for row in (1, 2, 3, 4):
         set_cell(folder, "inventory.csv", row, "on_hand", "-1")
 
