@@ -7,7 +7,7 @@ capacity close to demand so that orders compete for them; `outage` switches off 
 warehouse and about 5% of stores and changes nothing else. Same seed ⇒ byte-identical files.
 
 - `dataset.py`      `generate_dataset`: the steps in order, one random stream each
-- `calibration.py`  every number a recalibration changes
+- `calibration.py`  the numbers a recalibration changes (mixes, stock cover, capacities, rates)
 - `locations.py`    metros, DC hubs, vendor sites, ZIP centroids, distances
 - `placement.py`    the nodes and their fixed traits
 - `catalogue.py`    the SKUs

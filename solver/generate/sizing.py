@@ -11,8 +11,36 @@ import numpy as np
 from solver.generate.arrays import BoolArray, FloatArray, IntArray
 from solver.generate.calibration import (
     DARK_STORE_SHELF_CAP,
+    DARK_STORE_UNITS_PER_ORDER,
+    DC_CARRIES,
+    DC_SIZE_SPREAD,
     HEAD_FRACTION,
+    LOOSE_DARK_STORE_MIN_ORDERS,
+    LOOSE_DARK_STORE_ORDERS_SHARE,
+    LOOSE_HEAD_COVER,
+    LOOSE_MIN_UNITS_PER_SKU,
+    LOOSE_STOCK_COVER,
+    LOOSE_STORE_MIN_ORDERS,
+    LOOSE_STORE_ORDERS,
+    SAFETY_STOCK_SHARES,
+    STOCK_SHARE_BY_KIND,
     STORE_SHELF_CAP,
+    STORE_UNITS_PER_ORDER,
+    TIGHT_DARK_STORE_MIN_ORDERS,
+    TIGHT_DARK_STORE_MIN_SAME_DAY,
+    TIGHT_DARK_STORE_ORDERS_SHARE,
+    TIGHT_DARK_STORE_SAME_DAY_SHARE,
+    TIGHT_DARK_STORE_SPREAD,
+    TIGHT_DC_MIN_ORDERS,
+    TIGHT_DC_ORDERS_SHARE,
+    TIGHT_DC_UNITS_ALLOWANCE,
+    TIGHT_HEAD_COVER,
+    TIGHT_STOCK_COVER,
+    TIGHT_STORE_MIN_ORDERS,
+    TIGHT_STORE_ORDERS,
+    TIGHT_STORE_SAME_DAY_SHARE,
+    VENDOR_CARRIES,
+    VENDOR_STOCK_WEIGHT,
 )
 from solver.generate.catalogue import Catalogue
 from solver.generate.demand import OrderDay
@@ -42,34 +70,52 @@ def size_capacities(
     stores = indices_of(nodes, "store")
     dark_stores = indices_of(nodes, "dark_store")
     for i in warehouses:
-        share = rng.uniform(0.85, 1.15)
+        share = rng.uniform(*DC_SIZE_SPREAD)
         if tight:
-            max_orders = max(5, math.ceil(0.85 * orders / len(warehouses) * share))
+            max_orders = max(
+                TIGHT_DC_MIN_ORDERS,
+                math.ceil(TIGHT_DC_ORDERS_SHARE * orders / len(warehouses) * share),
+            )
             nodes[i].max_orders_per_day = max_orders
             nodes[i].max_units_per_day = math.ceil(
-                max_orders * units_per_order * rng.uniform(1.0, 1.2)
+                max_orders * units_per_order * rng.uniform(*TIGHT_DC_UNITS_ALLOWANCE)
             )
     orders_per_store = orders / len(stores)
     for i in stores:
         if tight:
-            max_orders = max(3, round(orders_per_store * rng.uniform(0.04, 0.16)))
+            max_orders = max(
+                TIGHT_STORE_MIN_ORDERS, round(orders_per_store * rng.uniform(*TIGHT_STORE_ORDERS))
+            )
         else:
-            max_orders = max(20, round(orders_per_store * rng.uniform(0.5, 1.2)))
+            max_orders = max(
+                LOOSE_STORE_MIN_ORDERS, round(orders_per_store * rng.uniform(*LOOSE_STORE_ORDERS))
+            )
         nodes[i].max_orders_per_day = max_orders
-        nodes[i].max_units_per_day = math.ceil(max_orders * rng.uniform(1.8, 2.4))
+        nodes[i].max_units_per_day = math.ceil(max_orders * rng.uniform(*STORE_UNITS_PER_ORDER))
         if nodes[i].same_day:
             nodes[i].same_day_capacity = (
-                max(1, round(0.3 * max_orders)) if tight else max(1, max_orders // 2)
+                max(1, round(TIGHT_STORE_SAME_DAY_SHARE * max_orders))
+                if tight
+                else max(1, max_orders // 2)
             )
     for i in dark_stores:
         if tight:
-            max_orders = max(5, round(0.05 * orders / len(dark_stores) * rng.uniform(0.8, 1.2)))
-            same_day_capacity = max(3, round(0.7 * max_orders))
+            spread = rng.uniform(*TIGHT_DARK_STORE_SPREAD)
+            max_orders = max(
+                TIGHT_DARK_STORE_MIN_ORDERS,
+                round(TIGHT_DARK_STORE_ORDERS_SHARE * orders / len(dark_stores) * spread),
+            )
+            same_day_capacity = max(
+                TIGHT_DARK_STORE_MIN_SAME_DAY, round(TIGHT_DARK_STORE_SAME_DAY_SHARE * max_orders)
+            )
         else:
-            max_orders = max(50, round(0.15 * orders / len(dark_stores)))
+            max_orders = max(
+                LOOSE_DARK_STORE_MIN_ORDERS,
+                round(LOOSE_DARK_STORE_ORDERS_SHARE * orders / len(dark_stores)),
+            )
             same_day_capacity = max_orders
         nodes[i].max_orders_per_day = max_orders
-        nodes[i].max_units_per_day = math.ceil(max_orders * 2.2)
+        nodes[i].max_units_per_day = math.ceil(max_orders * DARK_STORE_UNITS_PER_ORDER)
         nodes[i].same_day_capacity = same_day_capacity
 
 
@@ -78,13 +124,13 @@ def _stock_targets(
 ) -> IntArray:
     """Units of each SKU in the whole network, from forecast (popularity) demand.
 
-    Tight: the total is 0.9–1.1 × the day's demand and the popular head is covered below its
-    forecast; loose: 3–5 × demand.
+    Tight: the total is about the day's demand (`TIGHT_STOCK_COVER`) and the popular head is
+    covered below its forecast; loose: a few times demand (`LOOSE_STOCK_COVER`).
     """
     forecast = catalogue.popularity * demanded_units
     head = catalogue.rank < HEAD_FRACTION * len(catalogue.rank)
-    ratio = rng.uniform(0.9, 1.1) if tight else rng.uniform(3.0, 5.0)
-    head_cover = rng.uniform(0.75, 0.85) if tight else ratio * rng.uniform(0.85, 0.95)
+    ratio = rng.uniform(*TIGHT_STOCK_COVER) if tight else rng.uniform(*LOOSE_STOCK_COVER)
+    head_cover = rng.uniform(*TIGHT_HEAD_COVER) if tight else ratio * rng.uniform(*LOOSE_HEAD_COVER)
     tail_forecast = forecast[~head].sum()
     tail_cover = (
         (ratio * demanded_units - head_cover * forecast[head].sum()) / tail_forecast
@@ -93,7 +139,7 @@ def _stock_targets(
     )
     cover = np.where(head, head_cover, max(tail_cover, head_cover))
     targets = _round_preserving_total(forecast * cover, rng)
-    return targets if tight else np.maximum(targets, 2)
+    return targets if tight else np.maximum(targets, LOOSE_MIN_UNITS_PER_SKU)
 
 
 def _round_preserving_total(values: FloatArray, rng: np.random.Generator) -> IntArray:
@@ -131,10 +177,10 @@ def stock_network(
 
     carries = np.zeros((sku_count, node_count), dtype=bool)
     carries[:, warehouses] = (
-        rng.random((sku_count, len(warehouses))) < np.where(head, 0.97, 0.75)[:, None]
+        rng.random((sku_count, len(warehouses))) < np.where(head, *DC_CARRIES)[:, None]
     )
     vendor_of = np.where(
-        rng.random(sku_count) < np.where(head, 0.05, 0.45),
+        rng.random(sku_count) < np.where(head, *VENDOR_CARRIES),
         vendors[rng.integers(0, len(vendors), sku_count)],
         -1,
     )
@@ -145,12 +191,11 @@ def stock_network(
     carries[orphan, biggest_dc] = True
     carries[:, shelves] = catalogue.rank[:, None] < depth[None, shelves] * sku_count
 
-    kind_weight = {"warehouse": 0.55, "store": 0.30, "dark_store": 0.05}
     weight = np.zeros((sku_count, node_count))
-    for kind, share in kind_weight.items():
+    for kind, share in STOCK_SHARE_BY_KIND.items():
         columns = np.flatnonzero(kinds == kind)
         weight[:, columns] = share * size[columns] / size[columns].sum()
-    weight[:, vendors] = np.where(head, 0.2, 0.6)[:, None]
+    weight[:, vendors] = np.where(head, *VENDOR_STOCK_WEIGHT)[:, None]
     weight = np.where(carries, weight, 0.0)
     stocked = targets > 0
     on_hand = np.zeros((sku_count, node_count), dtype=np.int64)
@@ -167,7 +212,7 @@ def stock_network(
     safety_stock = np.zeros_like(on_hand)
     stores = np.flatnonzero(kinds == "store")
     displayed = on_hand[:, stores] > 0
-    safety = rng.choice(3, size=displayed.shape, p=(0.5, 0.3, 0.2))
+    safety = rng.choice(3, size=displayed.shape, p=SAFETY_STOCK_SHARES)
     safety_stock[:, stores] = np.where(displayed, safety, 0)
     return Stock(on_hand=on_hand + safety_stock, safety_stock=safety_stock)
 
