@@ -1,4 +1,5 @@
-"""The solver's modules import one another one way: no import cycle anywhere in `solver/`.
+"""The solver's modules import one another one way: no import cycle anywhere in `solver/`;
+`solver/__init__` names the public API and loads it only when used.
 
 Read from the source with `ast`, so an import inside a function (made lazy for cold start)
 counts as much as one at the top. A cycle is a design smell even when Python copes with it,
@@ -9,7 +10,12 @@ than `import-linter`: that tool's contracts are about layers, and this is twenty
 from __future__ import annotations
 
 import ast
+import importlib
+import subprocess
+import sys
 from pathlib import Path
+
+import solver
 
 SOLVER = Path(__file__).resolve().parents[2] / "solver"
 
@@ -91,3 +97,28 @@ def test_the_solver_imports_nothing_of_the_adapters() -> None:
     for path in solver_modules().values():
         tops = {module.split(".")[0] for module, _ in imports(path)}
         assert not tops & {"functions", "omniroute", "boto3", "botocore"}, path
+
+
+def test_the_public_api_is_each_name_of_its_home_module() -> None:
+    assert sorted(solver.PUBLIC_API) == sorted(solver.__all__)
+    for name, home in solver.PUBLIC_API.items():
+        assert getattr(solver, name) is getattr(importlib.import_module(home), name), name
+
+
+def test_a_notebook_imports_the_whole_job_from_solver() -> None:
+    from solver import check_plan, load_dataset, plan_dataset, plan_kpis
+
+    assert all(callable(f) for f in (check_plan, load_dataset, plan_dataset, plan_kpis))
+
+
+def test_importing_solver_loads_none_of_it() -> None:
+    """Cold start: `import solver` must not pull in numpy, pydantic or OR-Tools."""
+    probe = (
+        "import sys, solver; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('solver', 'numpy', 'pydantic', 'ortools')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "['solver']"
