@@ -13,6 +13,8 @@ from solver.generate.calibration import ZIPF_EXPONENT
 
 @dataclass(frozen=True)
 class Catalogue:
+    """The SKUs as arrays, in id order (`SKU-00001` first)."""
+
     sku_ids: list[str]
     weight_kg: FloatArray
     unit_value: FloatArray

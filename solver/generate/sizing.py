@@ -49,6 +49,8 @@ from solver.generate.placement import NodeDraft, indices_of
 
 @dataclass(frozen=True)
 class Stock:
+    """Units per SKU and node, as inventory.csv will hold them."""
+
     on_hand: IntArray  # [sku, node]
     safety_stock: IntArray  # [sku, node]
 
