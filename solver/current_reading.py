@@ -3,8 +3,9 @@
 A current allocation is a plan file (§6) whose shipment lines may carry `locked` units, plus
 optional `fences` (Omniroute's extension). It must describe orders of the dataset: known orders,
 nodes, lines and methods, no more units than an order line has, locks within what a shipment
-carries, kits whole at one node, pickup shipments at the order's own pickup store. Costs in it
-are ignored: the re-plan prices everything again. What the world did since (a node closed,
+carries, kits whole at one node, pickup shipments at the order's own pickup store, and locked
+units that fit the stock and capacity (they cannot move). Costs in it are ignored: the re-plan
+prices everything again. What the world did since (a node closed,
 stock counted lower) is not a mismatch: that is what the re-plan is for.
 """
 
@@ -13,11 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from solver.current import CurrentAllocation, HeldShipment, OrderCurrent
+from solver.ledger import Ledger
 from solver.models import Fence, Order, OrderPlan
 from solver.network import Dataset, Network
 from solver.planfile import read_plan
-from solver.pricing import PICKUP, TRANSFER, method_key, order_methods
+from solver.pricing import PICKUP, TRANSFER, ChosenShipment, method_key, order_methods
 
 
 def read_current_file(path: Path, dataset: Dataset) -> tuple[CurrentAllocation | None, list[str]]:
@@ -62,9 +66,43 @@ def read_current(
             problems.append(f"{source}: fences[{k}]: unknown sku {fence.sku!r}")
         if node is not None and sku is not None:
             fenced.add((node, sku))
+    if not problems:
+        problems += _locks_over_limits(network, by_id, found, source)
     if problems:
         return None, problems
     return CurrentAllocation(found, frozenset(fenced)), []
+
+
+def _locks_over_limits(
+    network: Network, orders: dict[str, Order], found: dict[str, OrderCurrent], source: str
+) -> list[str]:
+    """Locked units never move, so together they must fit the stock and capacity there is
+    (§5.1, §5.2); otherwise no re-plan can keep every rule."""
+    ledger = Ledger.fresh(network)
+    for oid, current in found.items():
+        sku_by_line = {line.line_id: line.sku for line in orders[oid].lines}
+        for s in current.locked_shipments:
+            locked = {lid: q for lid, q in s.locked.items() if q}
+            ledger.take(network, sku_by_line, ChosenShipment(s.node, s.key, locked))
+    problems = []
+    for n, k in zip(*np.nonzero(ledger.stock < 0), strict=True):
+        there = int(network.available_stock()[n, k])
+        problems.append(
+            f"{source}: node {network.nodes[n].node_id}, sku {network.skus[k].sku}: "
+            f"{there - int(ledger.stock[n, k])} units locked, {there} available"
+        )
+    for name, left, what in (
+        ("max_orders_per_day", ledger.orders_left, "shipments with locked units"),
+        ("max_units_per_day", ledger.units_left, "locked units"),
+        ("same_day_capacity", ledger.same_day_left, "same-day shipments with locked units"),
+    ):
+        for n in np.flatnonzero(left < 0):
+            limit = getattr(network.nodes[n], name)
+            problems.append(
+                f"{source}: node {network.nodes[n].node_id}: {limit - int(left[n])} {what}, "
+                f"{name} {limit}"
+            )
+    return problems
 
 
 def _order_current(

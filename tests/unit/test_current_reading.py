@@ -169,3 +169,16 @@ def test_a_broken_current_file_is_refused_with_its_name(tmp_path: Path):
     path.write_text("{not json")
     current, problems = read_current_file(path, Dataset("small", NET, (O1,)))
     assert current is None and problems[0].startswith(f"{path}: invalid JSON")
+
+
+def test_locked_units_beyond_the_stock_are_refused():
+    """Locked units cannot move, so they must fit what the node has."""
+    from solver.models import StockRow
+    from tests.factories import network
+    from tests.unit.replan_fixtures import NODES, PENALTIES, SKUS
+
+    net = network(NODES, SKUS, [StockRow(node_id="W1", sku="A", on_hand=1)], PENALTIES)
+    plan = order_plan(NET, O1, [ship(W1, _1=2)], {(W1, "1"): 2})
+    found, problems = read_current(net, [O1], [plan], (), "current.json")
+    assert found is None
+    assert problems == ["current.json: node W1, sku A: 2 units locked, 1 available"]

@@ -95,3 +95,31 @@ def test_keeping_everything_costs_exactly_what_the_current_allocation_costs():
     assert round(total, 2) == current_plan.total_cost
     replan = current_plan.model_copy(update={"move_cost": 0.0})
     assert check_plan(kept, replan).ok
+
+
+def test_kpis_of_a_re_plan_count_its_moves():
+    """o1 moves its unlocked A (one unit, 3.50); o2 fills its backordered B (never a move)."""
+    from solver.kpis import plan_kpis
+    from tests.unit.replan_fixtures import as_plan
+
+    net = small_network()
+    o1, o2 = order("o1", ("A", 2)), order("o2", ("B", 2))
+    current = [
+        order_plan(net, o1, [ship(W1, _1=2)], {(W1, "1"): 1}),
+        order_plan(net, o2, [ship(W1, _1=1)]),
+    ]
+    data = replanning(net, [o1, o2], current)
+    plans = [
+        price_order(data.network, o1, [ship(W1, _1=1), ship(W2, _1=1)]),
+        price_order(data.network, o2, [ship(W1, _1=2)]),
+    ]
+    kpis = plan_kpis(data, as_plan(data, plans))
+    assert (kpis.orders_moved, kpis.units_moved, kpis.locked_units) == (1, 1, 1)
+    assert kpis.backorders_filled == 1
+    assert kpis.move_cost == 3.5
+    assert kpis.total_cost == sum(p.breakdown.total for p in plans)
+    assert ("Orders moved", "1") in kpis.as_rows()
+    from solver.network import Dataset
+
+    plain = plan_kpis(Dataset("small", net, (o1, o2)), as_plan(Dataset("s", net, ()), current))
+    assert plain.move_cost is None and plain.orders_moved is None
