@@ -112,6 +112,7 @@ def run_job(job: Job, report: Callable[[str, int, int, BatchRun], None]) -> Scen
         scenario.strategy,
         job.seconds_per_order,
         on_batch,
+        outages=scenario.input.outages,
     )
     return summarise(run, scenario.description)
 
