@@ -15,8 +15,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from functions.errors import ApiError, field_error, from_load_errors, not_found
-from functions.reservations import (
+from functions.dal.database import Database
+from functions.dal.network_config import network_config
+from functions.dal.order_inputs import OrderInputs, read_order_inputs
+from functions.dal.orders import chosen_from_rows, order_record, record_attributes
+from functions.dal.reservations import (
     CapacityDelta,
     Delta,
     RecordWrite,
@@ -24,18 +27,12 @@ from functions.reservations import (
     StockDelta,
     commit,
 )
-from functions.store import OrderInputs, Store
+from functions.errors import ApiError, field_error, from_load_errors, not_found
 from solver.loading import validate_order
 from solver.models import Order, OrderLine, OrderPlan
 from solver.network import Network
 from solver.order_solver import solve_order
-from solver.pricing import (
-    METHOD_KEYS,
-    SAME_DAY,
-    ChosenShipment,
-    haversine_km,
-    price_order,
-)
+from solver.pricing import SAME_DAY, ChosenShipment, haversine_km, price_order
 
 MAX_PLAN_ATTEMPTS = 4
 """Reads + plans + commits tried before answering 409 `stock_changed`."""
@@ -90,9 +87,9 @@ def plan_on(inputs: OrderInputs, order: Order, excluded: Collection[str] = ()) -
     return Planned(inputs, solution.chosen, plan, solve_seconds)
 
 
-def plan_order(store: Store, order: Order, excluded: Collection[str] = ()) -> Planned:
+def plan_order(db: Database, order: Order, excluded: Collection[str] = ()) -> Planned:
     extra = [order.pickup_node] if order.pickup_node else []
-    inputs = store.read_order_inputs((line.sku for line in order.lines), extra)
+    inputs = read_order_inputs(db, (line.sku for line in order.lines), extra)
     return plan_on(inputs, order, excluded)
 
 
@@ -168,62 +165,28 @@ def reservation_deltas(
     return deltas
 
 
-def _chosen_json(network: Network, chosen: Iterable[ChosenShipment]) -> list[dict[str, Any]]:
-    return [
-        {
-            "node_id": network.nodes[c.node].node_id,
-            "method": METHOD_KEYS[c.key],
-            "units": dict(c.units),
-        }
-        for c in chosen
-    ]
-
-
-def _chosen_from_json(network: Network, rows: Iterable[Mapping[str, Any]]) -> list[ChosenShipment]:
-    return [
-        ChosenShipment(
-            network.node_index[r["node_id"]], METHOD_KEYS.index(r["method"]), dict(r["units"])
-        )
-        for r in rows
-    ]
-
-
-def _record_attributes(
-    order: Order, body: dict[str, Any], network: Network, chosen: Iterable[ChosenShipment], day: str
-) -> dict[str, Any]:
-    return {
-        "status": body["status"],
-        "order": order.model_dump_json(),
-        "plan": json.dumps(body),
-        "chosen": json.dumps(_chosen_json(network, chosen)),
-        "day": day,
-        "excluded": json.dumps(body["excluded_nodes"]),
-        "version": body["version"],
-    }
-
-
 # --------------------------------------------------------------------------- orders
 
 
-def create_order(store: Store, order: Order) -> Outcome:
+def create_order(db: Database, order: Order) -> Outcome:
     """Plan and reserve a new order; the same order again answers with its stored plan."""
     conflicts = 0
     last: ReservationFailed | None = None
     for _ in range(MAX_PLAN_ATTEMPTS):
-        planned = plan_order(store, order)
+        planned = plan_order(db, order)
         body = plan_body(planned, order, "reserved", (), version=1)
         network, day = planned.inputs.network, planned.inputs.day
         deltas = reservation_deltas(network, order, planned.chosen, day)
         record = RecordWrite(
             order.order_id,
-            _record_attributes(order, body, network, planned.chosen, day),
+            record_attributes(order, body, network, planned.chosen, day),
             creating=True,
         )
         try:
-            commit(store, deltas, record)
+            commit(db, deltas, record)
         except ReservationFailed as failure:
             if failure.reason == "record_changed":
-                return _existing_order(store, order)
+                return _existing_order(db, order)
             conflicts += 1
             last = failure
             continue
@@ -237,8 +200,8 @@ def create_order(store: Store, order: Order) -> Outcome:
     )
 
 
-def _existing_order(store: Store, order: Order) -> Outcome:
-    record = store.order_record(order.order_id)
+def _existing_order(db: Database, order: Order) -> Outcome:
+    record = order_record(db, order.order_id)
     if record is None or record.get("status") == "pending":
         raise ApiError(
             409, "order_in_progress", f"order {order.order_id!r} is being written; retry"
@@ -253,8 +216,8 @@ def _existing_order(store: Store, order: Order) -> Outcome:
     return Outcome(200, json.loads(record["plan"]))
 
 
-def get_order(store: Store, order_id: str) -> dict[str, Any]:
-    record = store.order_record(order_id)
+def get_order(db: Database, order_id: str) -> dict[str, Any]:
+    record = order_record(db, order_id)
     if record is None or "plan" not in record:
         raise not_found("order", order_id)
     body: dict[str, Any] = json.loads(record["plan"])
@@ -262,8 +225,8 @@ def get_order(store: Store, order_id: str) -> dict[str, Any]:
     return body
 
 
-def _stored(store: Store, order_id: str) -> tuple[dict[str, Any], Order, dict[str, Any]]:
-    record = store.order_record(order_id)
+def _stored(db: Database, order_id: str) -> tuple[dict[str, Any], Order, dict[str, Any]]:
+    record = order_record(db, order_id)
     if record is None or "plan" not in record:
         raise not_found("order", order_id)
     if "pending_op" in record:
@@ -271,20 +234,20 @@ def _stored(store: Store, order_id: str) -> tuple[dict[str, Any], Order, dict[st
     return record, Order.model_validate_json(record["order"]), json.loads(record["plan"])
 
 
-def cancel_order(store: Store, order_id: str) -> Outcome:
+def cancel_order(db: Database, order_id: str) -> Outcome:
     """Release everything the order holds (exactly what was reserved, on the day reserved)."""
     for _ in range(MAX_PLAN_ATTEMPTS):
-        record, order, body = _stored(store, order_id)
+        record, order, body = _stored(db, order_id)
         if record["status"] == "cancelled":
             return Outcome(200, body)
-        network = store.network_config().base
-        chosen = _chosen_from_json(network, json.loads(record["chosen"]))
+        network = network_config(db).base
+        chosen = chosen_from_rows(network, json.loads(record["chosen"]))
         deltas = reservation_deltas(network, order, chosen, record["day"], sign=-1)
         version = int(record["version"]) + 1
         body = {**body, "status": "cancelled", "version": version}
         attributes = {"status": "cancelled", "plan": json.dumps(body), "version": version}
         try:
-            commit(store, deltas, RecordWrite(order_id, attributes, False, int(record["version"])))
+            commit(db, deltas, RecordWrite(order_id, attributes, False, int(record["version"])))
         except ReservationFailed:
             continue
         return Outcome(200, body)
@@ -292,17 +255,17 @@ def cancel_order(store: Store, order_id: str) -> Outcome:
 
 
 def reject_lines(
-    store: Store, order_id: str, node_id: str, lines: Sequence[tuple[str, int | None]]
+    db: Database, order_id: str, node_id: str, lines: Sequence[tuple[str, int | None]]
 ) -> Outcome:
     """A node cannot fulfil some lines: release those units there and re-route them on fresh
     data, never back to that node (nor to any node that rejected this order before)."""
     conflicts = 0
     for _ in range(MAX_PLAN_ATTEMPTS):
-        record, order, _ = _stored(store, order_id)
+        record, order, _ = _stored(db, order_id)
         if record["status"] != "reserved":
             raise ApiError(409, "order_not_reserved", f"order {order_id!r} is {record['status']}")
         extra = [order.pickup_node] if order.pickup_node else []
-        inputs = store.read_order_inputs((line.sku for line in order.lines), extra)
+        inputs = read_order_inputs(db, (line.sku for line in order.lines), extra)
         network = inputs.network
         if node_id not in network.node_index:
             raise ApiError(
@@ -311,7 +274,7 @@ def reject_lines(
                 f"unknown node {node_id!r}",
                 [field_error("node_id", f"unknown node {node_id!r}")],
             )
-        chosen = _chosen_from_json(network, json.loads(record["chosen"]))
+        chosen = chosen_from_rows(network, json.loads(record["chosen"]))
         at_node = next((c for c in chosen if network.nodes[c.node].node_id == node_id), None)
         released = _released_units(order, at_node, lines)
         kept = _without(chosen, at_node, released)
@@ -328,9 +291,9 @@ def reject_lines(
         new_body = plan_body(planned, order, "reserved", excluded, version)
         new_body["day"] = record["day"]
         deltas = _reroute_deltas(network, order, chosen, merged, record["day"])
-        attributes = _record_attributes(order, new_body, network, merged, record["day"])
+        attributes = record_attributes(order, new_body, network, merged, record["day"])
         try:
-            commit(store, deltas, RecordWrite(order_id, attributes, False, int(record["version"])))
+            commit(db, deltas, RecordWrite(order_id, attributes, False, int(record["version"])))
         except ReservationFailed:
             conflicts += 1
             continue
@@ -449,16 +412,16 @@ def _reroute_deltas(
 # --------------------------------------------------------------------------- promise
 
 
-def promise(store: Store, order: Order) -> dict[str, Any]:
+def promise(db: Database, order: Order) -> dict[str, Any]:
     """Delivery options for a cart and destination: per service, the cheapest plan now (cost to
     us, earliest delivery day, where it ships from). Reserves nothing."""
     skus = [line.sku for line in order.lines]
-    inputs = store.read_order_inputs(skus)
+    inputs = read_order_inputs(db, skus)
     _check_order(order, inputs)
     network = inputs.network
     stores = _pickup_stores_near(network, order)
     if stores:
-        inputs = store.read_order_inputs(skus, stores)
+        inputs = read_order_inputs(db, skus, stores)
         network = inputs.network
     options = []
     for service in ("ground", "express", "next_day", "same_day"):

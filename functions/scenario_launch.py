@@ -13,10 +13,8 @@ import os
 import threading
 from typing import Any
 
-import boto3
-
-from functions import scenario_storage as storage
-from functions.dynamo import boto_config
+from functions.dal.scenarios import storage
+from functions.dal.scenarios.executions import start_execution
 from functions.observability import logger
 
 STATE_MACHINE_ENV = "STATE_MACHINE_ARN"
@@ -30,8 +28,7 @@ def start_job(job_id: str, bucket: str, scenario_file_key: str) -> str:
     job_input = {"job_id": job_id, "bucket": bucket, "scenario_file_key": scenario_file_key}
     arn = os.environ.get(STATE_MACHINE_ENV)
     if arn:
-        client = boto3.session.Session().client("stepfunctions", config=boto_config())
-        client.start_execution(stateMachineArn=arn, name=job_id, input=json.dumps(job_input))
+        start_execution(arn, job_id, job_input)
         return "step_functions"
     thread = threading.Thread(
         target=run_locally, args=(job_input,), name=f"whatif-{job_id}", daemon=True

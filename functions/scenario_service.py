@@ -7,8 +7,8 @@ import re
 import uuid
 from typing import Any
 
-from functions import scenario_jobs as jobs
-from functions import scenario_storage as storage
+from functions.dal.scenarios import job_records as jobs
+from functions.dal.scenarios import storage
 from functions.errors import ApiError, field_error, not_found
 from functions.scenario_launch import start_job
 from solver.scenarios.errors import ScenarioError
@@ -69,7 +69,7 @@ def _dataset_errors(spec: ScenarioFile, bucket: str) -> list[dict[str, Any]]:
     errors = []
     name = spec.base.dataset
     if not DATASET_NAME.match(name) or not storage.list_keys(bucket, _dataset_prefix(name)):
-        known = ", ".join(known_datasets(bucket)) or "none"
+        known = ", ".join(storage.known_datasets(bucket)) or "none"
         errors.append(
             field_error(
                 "base.dataset", f"unknown dataset {name!r} (known: {known})", field="base.dataset"
@@ -93,14 +93,6 @@ def _dataset_errors(spec: ScenarioFile, bucket: str) -> list[dict[str, Any]]:
 
 def _dataset_prefix(name: str) -> str:
     return f"{storage.DATASETS_PREFIX}{name}/"
-
-
-def known_datasets(bucket: str) -> list[str]:
-    page = storage.s3_client().list_objects_v2(
-        Bucket=bucket, Prefix=storage.DATASETS_PREFIX, Delimiter="/"
-    )
-    prefixes = [p["Prefix"] for p in page.get("CommonPrefixes", [])]
-    return sorted(p[len(storage.DATASETS_PREFIX) :].rstrip("/") for p in prefixes)
 
 
 def job_links(job_id: str) -> dict[str, str]:

@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from functions import scenario_jobs as jobs
-from functions import scenario_storage as storage
+from functions.dal.scenarios import job_records as jobs
+from functions.dal.scenarios import storage
 from solver.models import Plan
 from solver.network import Network
 from solver.planfile import plan_json
@@ -281,8 +281,7 @@ def fail(event: dict[str, Any]) -> dict[str, Any]:
         jobs.mark_failed(job_id, failure_reason(event.get("error")))
     status = (jobs.get_job(job_id) or {}).get("status")
     if status != jobs.SUCCEEDED:
-        for key in storage.list_keys(bucket, storage.results_prefix(job_id)):
-            storage.s3_client().delete_object(Bucket=bucket, Key=key)  # nothing half-written
+        storage.delete_prefix(bucket, storage.results_prefix(job_id))  # nothing half-written
     return {"job_id": job_id, "status": status}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from functions.tables import TABLES
+from functions.dal.tables import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"

@@ -25,7 +25,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from functions.api.limits import MAX_BODY_BYTES
-from functions.context import idempotency_config, idempotency_store
+from functions.dal.idempotency import idempotency_config, idempotency_store
 from functions.errors import ApiError, field_error
 from functions.observability import MetricUnit, logger, metrics, tracer
 from functions.order_service import Outcome

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from functions import order_service
 from functions.api.app import body_hash, idempotency_key, idempotent_call, json_response
 from functions.api.models import OrderRequest, PromiseRequest, RejectRequest
-from functions.context import current_store
+from functions.dal.database import current_database
 from functions.observability import tracer
 
 OrderId = Annotated[str, Path(min_length=1, max_length=200)]
@@ -26,7 +26,7 @@ def make_router() -> Router:
     )
     @tracer.capture_method(capture_response=False)
     def post_promise(request: Annotated[PromiseRequest, Body()]) -> Response[Any]:
-        return json_response(200, order_service.promise(current_store(), request.as_order()))
+        return json_response(200, order_service.promise(current_database(), request.as_order()))
 
     @router.post(
         "/v1/orders",
@@ -51,12 +51,12 @@ def make_router() -> Router:
             "create_order",
             key,
             payload,
-            lambda: order_service.create_order(current_store(), plain),
+            lambda: order_service.create_order(current_database(), plain),
         )
 
     @router.get("/v1/orders/<order_id>", summary="An order's plan and status", tags=["routing"])
     def get_order(order_id: OrderId) -> Response[Any]:
-        return json_response(200, order_service.get_order(current_store(), order_id))
+        return json_response(200, order_service.get_order(current_database(), order_id))
 
     @router.post(
         "/v1/orders/<order_id>/cancel",
@@ -71,7 +71,7 @@ def make_router() -> Router:
             "cancel_order",
             key,
             {"order_id": order_id},
-            lambda: order_service.cancel_order(current_store(), order_id),
+            lambda: order_service.cancel_order(current_database(), order_id),
         )
 
     @router.post(
@@ -91,7 +91,9 @@ def make_router() -> Router:
             "reject_lines",
             key,
             payload,
-            lambda: order_service.reject_lines(current_store(), order_id, request.node_id, lines),
+            lambda: order_service.reject_lines(
+                current_database(), order_id, request.node_id, lines
+            ),
         )
 
     return router

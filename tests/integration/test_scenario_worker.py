@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from moto.server import ThreadedMotoServer
 
-from functions import scenario_jobs as jobs
-from functions import scenario_storage as storage
+from functions.dal.scenarios import job_records as jobs
+from functions.dal.scenarios import storage
+from functions.dal.tables import create_tables, table_env_var
 from functions.handlers.scenario_worker import handler
 from functions.scenario_work import ScenarioRejected, failure_reason, job_scenarios
-from functions.tables import create_tables, table_env_var
 from omniroute.serve import DEFAULT_DATASET, LambdaContext
 from solver.models import Plan
 from solver.scenarios.batching import carry_stock, daily_batches
@@ -48,7 +48,7 @@ def env(aws: str, monkeypatch: pytest.MonkeyPatch) -> str:
         table_env_var("scenarios"): "worker-test-scenarios",
     }.items():
         monkeypatch.setenv(key, value)
-    from functions.dynamo import dynamodb_client, table_names
+    from functions.dal.client import dynamodb_client, table_names
 
     names = table_names()
     client = dynamodb_client()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from functions.api.app import build_resolver, lambda_entry
-from functions.tables import TABLES, table_env_var
+from functions.dal.tables import TABLES, table_env_var
 from omniroute.serve import DEFAULT_DATASET, ROUTES, LambdaContext, LocalStack, api_gateway_event
 from tests.integration.conftest import demo_orders
 from tests.sam_template import api_routes, env_tables, functions

@@ -23,7 +23,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from functions.dynamo import boto_config
+from functions.dal.client import boto_config
 
 BUCKET_ENV = "SCENARIO_BUCKET"
 ENDPOINT_ENV = "S3_ENDPOINT_URL"
@@ -149,6 +149,19 @@ def upload_folder(bucket: str, folder: str, prefix: str) -> int:
             s3_client().upload_file(path, bucket, prefix + relative)
             count += 1
     return count
+
+
+def delete_prefix(bucket: str, prefix: str) -> None:
+    """Delete every object under `prefix`."""
+    for key in list_keys(bucket, prefix):
+        s3_client().delete_object(Bucket=bucket, Key=key)
+
+
+def known_datasets(bucket: str) -> list[str]:
+    """Names of the datasets under `datasets/` (one folder each)."""
+    page = s3_client().list_objects_v2(Bucket=bucket, Prefix=DATASETS_PREFIX, Delimiter="/")
+    prefixes = [p["Prefix"] for p in page.get("CommonPrefixes", [])]
+    return sorted(p[len(DATASETS_PREFIX) :].rstrip("/") for p in prefixes)
 
 
 def plan_key(job_id: str, scenario: str, day: str) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.dynamo import decode_item, dynamodb_client, encode, error_code, table_names
+from functions.dal.client import dynamodb_client, error_code, table_names
+from functions.dal.codec import decode_item, encode
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 MAX_REASON = 4000
