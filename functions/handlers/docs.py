@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functions.api import admin, docs, inventory, orders, scenarios
-from functions.api.app import LambdaHandler, build_resolver, lambda_entry
+from functions.api.resolver import LambdaHandler, build_resolver, lambda_entry
 
 
 def build_handler() -> LambdaHandler:

@@ -4,7 +4,7 @@ POST /v1/orders/{order_id}/cancel, POST /v1/orders/{order_id}/reject."""
 from __future__ import annotations
 
 from functions.api import orders
-from functions.api.app import LambdaHandler, build_resolver, lambda_entry
+from functions.api.resolver import LambdaHandler, build_resolver, lambda_entry
 
 
 def build_handler() -> LambdaHandler:

@@ -4,7 +4,7 @@ GET /v1/scenarios/{scenario_id}/report."""
 from __future__ import annotations
 
 from functions.api import scenarios
-from functions.api.app import LambdaHandler, build_resolver, lambda_entry
+from functions.api.resolver import LambdaHandler, build_resolver, lambda_entry
 
 
 def build_handler() -> LambdaHandler:

@@ -18,7 +18,7 @@ from functions.dal.scenarios import job_records as jobs
 from functions.dal.scenarios import storage
 from functions.dal.tables import create_tables, table_env_var
 from functions.handlers.scenario_worker import handler
-from functions.scenario_work import ScenarioRejected, failure_reason, job_scenarios
+from functions.logic.scenarios.work import ScenarioRejected, failure_reason, job_scenarios
 from omniroute.serve import DEFAULT_DATASET, LambdaContext
 from solver.models import Plan
 from solver.scenarios.batching import carry_stock, daily_batches
@@ -227,7 +227,7 @@ def test_with_a_state_machine_configured_a_job_starts_an_execution_named_after_i
     )["stateMachineArn"]
     monkeypatch.setenv("STATE_MACHINE_ARN", machine)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SFN", env)  # botocore's per-service endpoint
-    from functions.scenario_service import create_job
+    from functions.logic.scenarios.jobs import create_job
     from solver.scenarios.reading import validate_scenario_data
 
     body = small_scenarios()

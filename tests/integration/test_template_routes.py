@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from functions.api.app import build_resolver, lambda_entry
+from functions.api.resolver import build_resolver, lambda_entry
 from functions.dal.tables import TABLES, table_env_var
 from omniroute.serve import DEFAULT_DATASET, ROUTES, LambdaContext, LocalStack, api_gateway_event
 from tests.integration.conftest import demo_orders

@@ -1,20 +1,19 @@
 """Stock levels from outside: absolute levels from a WMS/POS feed, deltas, and reading a SKU's
-stock by node. Reservations never go through here (see `reservations.py`), and a level change
-keeps what is reserved: `available = on_hand - safety - reserved` is recomputed in the same
-conditional update."""
+stock by node. Every row is checked before anything is written. Reservations never go through
+here (`dal/reservations.py`), and a level change keeps what is reserved (`dal/stock.py`
+recomputes `available` in the same conditional update)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from functions.api.limits import MAX_ADJUSTMENT_SKUS
 from functions.dal import stock
 from functions.dal.client import ConditionFailed
 from functions.dal.database import Database
 from functions.dal.network_config import network_config
-from functions.errors import ApiError, field_error, not_found
-from functions.order_service import Outcome
+from functions.logic.errors import Conflict, Invalid, field_error, not_found
+from functions.logic.limits import MAX_ADJUSTMENT_SKUS
 from solver.models import StockRow
 
 WRITE_ATTEMPTS = 5
@@ -44,23 +43,21 @@ def _reference_errors(
     return errors, items
 
 
-def set_levels(db: Database, rows: Sequence[StockRow]) -> Outcome:
+def set_levels(db: Database, rows: Sequence[StockRow]) -> dict[str, Any]:
     """PUT /inventory: every row valid or nothing written (errors per row); then one
     conditional update per SKU."""
     errors, items = _reference_errors(db, [(r.node_id, r.sku) for r in rows])
     if errors:
-        raise ApiError(
-            422, "invalid_rows", f"{len(errors)} invalid rows; nothing was written", errors
-        )
+        raise Invalid("invalid_rows", f"{len(errors)} invalid rows; nothing was written", errors)
     by_sku: dict[str, dict[str, tuple[int, int]]] = {}
     for row in rows:
         by_sku.setdefault(row.sku, {})[row.node_id] = (row.on_hand, row.safety_stock)
     for sku, sets in by_sku.items():
         stock.set_levels(db, sku, items[sku], sets)
-    return Outcome(200, {"applied_rows": len(rows), "skus": len(by_sku)})
+    return {"applied_rows": len(rows), "skus": len(by_sku)}
 
 
-def adjust_levels(db: Database, rows: Sequence[tuple[str, str, int]]) -> Outcome:
+def adjust_levels(db: Database, rows: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
     """POST /inventory/adjustments: deltas to on hand, all in one transaction (all or nothing);
     a delta that would take on hand below 0 is refused (409) with the rows concerned."""
     errors, items = _reference_errors(db, [(node, sku) for node, sku, _ in rows])
@@ -76,9 +73,7 @@ def adjust_levels(db: Database, rows: Sequence[tuple[str, str, int]]) -> Outcome
             )
         )
     if errors:
-        raise ApiError(
-            422, "invalid_rows", f"{len(errors)} invalid rows; nothing was changed", errors
-        )
+        raise Invalid("invalid_rows", f"{len(errors)} invalid rows; nothing was changed", errors)
     deltas: dict[str, dict[str, int]] = {}
     for node_id, sku, delta in rows:
         deltas.setdefault(sku, {})[node_id] = deltas.get(sku, {}).get(node_id, 0) + delta
@@ -89,10 +84,10 @@ def adjust_levels(db: Database, rows: Sequence[tuple[str, str, int]]) -> Outcome
             if items[sku].get("levels", {}).get(node, {}).get("on_hand", 0) + deltas[sku][node] < 0
         ]
         if short:
-            raise ApiError(409, "insufficient_on_hand", "nothing was changed", short)
+            raise Conflict("insufficient_on_hand", "nothing was changed", short)
         try:
             stock.add_on_hand(db, items, deltas)
-            return Outcome(200, {"applied_rows": len(rows), "skus": len(deltas)})
+            return {"applied_rows": len(rows), "skus": len(deltas)}
         except ConditionFailed:
             if attempt == WRITE_ATTEMPTS - 1:
                 raise

@@ -1,5 +1,5 @@
 """The what-if job's steps, as the state machine (infra/scenario-state-machine.asl.json) calls
-them and as the local runner (`functions/scenario_launch.py`) calls them in order:
+them and as the local runner (`launch.py`) calls them in order:
 
 - `prepare`   {job_id, bucket, scenario_file_key} -> {job_id, bucket, scenarios_prefix,
               scenario_count}: validate the job's scenario file against its dataset, apply the

@@ -9,8 +9,8 @@ from typing import Any
 
 from functions.dal.scenarios import job_records as jobs
 from functions.dal.scenarios import storage
-from functions.errors import ApiError, field_error, not_found
-from functions.scenario_launch import start_job
+from functions.logic.errors import Invalid, NotFound, field_error, not_found
+from functions.logic.scenarios.launch import start_job
 from solver.scenarios.errors import ScenarioError
 from solver.scenarios.models import ScenarioFile
 
@@ -60,7 +60,7 @@ def validated(body: object) -> ScenarioFile:
     spec, errors = validate_scenario_data(body, LABEL)
     if spec is None:
         fields = error_fields(errors, body)
-        raise ApiError(422, "invalid_scenario_file", "the scenario file has errors", fields)
+        raise Invalid("invalid_scenario_file", "the scenario file has errors", fields)
     return spec
 
 
@@ -104,7 +104,7 @@ def create_job(spec: ScenarioFile, body: dict[str, Any]) -> dict[str, Any]:
     bucket = storage.scenario_bucket()
     errors = _dataset_errors(spec, bucket)
     if errors:
-        raise ApiError(422, "invalid_scenario_file", "the scenario file has errors", errors)
+        raise Invalid("invalid_scenario_file", "the scenario file has errors", errors)
     job_id = uuid.uuid4().hex
     target = storage.input_prefix(job_id)
     storage.copy_prefix(bucket, _dataset_prefix(spec.base.dataset), f"{target}{spec.base.dataset}/")
@@ -153,8 +153,7 @@ def job_report(job_id: str) -> str:
     if job is None:
         raise not_found("scenario_job", job_id)
     if job["status"] != jobs.SUCCEEDED:
-        raise ApiError(
-            404,
+        raise NotFound(
             "report_not_ready",
             f"job {job_id} is {job['status']}; the report exists once it has succeeded",
         )

@@ -1,23 +1,20 @@
-"""Routing logic on live data: plan an order on what DynamoDB holds now, reserve it atomically,
-cancel it, re-route rejected lines, and quote delivery options.
+"""An order's life on live data: create it (plan and reserve atomically), read it, cancel it
+(release exactly what it holds), and re-route the lines a node rejects.
 
-Every plan is `solver.order_solver.solve_order` (the exact per-order optimum) on the stock and
-capacity read right before; every cost is `solver.pricing.price_order`. If stock changed between
-the read and the commit, the order is re-read and re-planned up to `MAX_PLAN_ATTEMPTS` times,
-then the caller gets a 409 with the reason.
+If stock changed between the read and the commit, the order is re-read and re-planned up to
+`MAX_PLAN_ATTEMPTS` times, then the caller gets a `Conflict` with the reason.
 """
 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from functions.dal.database import Database
 from functions.dal.network_config import network_config
-from functions.dal.order_inputs import OrderInputs, read_order_inputs
+from functions.dal.order_inputs import read_order_inputs
 from functions.dal.orders import chosen_from_rows, order_record, record_attributes
 from functions.dal.reservations import (
     CapacityDelta,
@@ -27,148 +24,37 @@ from functions.dal.reservations import (
     StockDelta,
     commit,
 )
-from functions.errors import ApiError, field_error, from_load_errors, not_found
-from solver.loading import validate_order
-from solver.models import Order, OrderLine, OrderPlan
+from functions.logic.errors import Conflict, Invalid, field_error, not_found
+from functions.logic.orders.planning import (
+    Planned,
+    plan_body,
+    plan_on,
+    plan_order,
+    reservation_deltas,
+)
+from solver.models import Order, OrderLine
 from solver.network import Network
-from solver.order_solver import solve_order
-from solver.pricing import SAME_DAY, ChosenShipment, haversine_km, price_order
+from solver.pricing import SAME_DAY, ChosenShipment, price_order
 
 MAX_PLAN_ATTEMPTS = 4
 """Reads + plans + commits tried before answering 409 `stock_changed`."""
-PROMISE_PICKUP_STORES = 3
-"""Nearest pickup stores a promise lists."""
-PROMISE_PICKUP_RADIUS_KM = 80.0
-ALTERNATIVES_MAX_LINES = 20
-"""Orders with more lines get no per-shipment alternative (`null`): each one is a re-solve."""
 
 
 @dataclass(frozen=True)
-class Planned:
-    inputs: OrderInputs
-    chosen: tuple[ChosenShipment, ...]
-    plan: OrderPlan
-    solve_seconds: float
+class OrderChange:
+    """What a state-changing call did to an order: its answer body; `created` when this call
+    created it (not a retry); the plan and the reservation conflicts met, for metrics."""
 
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a state-changing call answers: HTTP status and body, plus figures for metrics."""
-
-    status: int
     body: dict[str, Any]
+    created: bool = False
     planned: Planned | None = None
     conflicts: int = 0
-
-
-# --------------------------------------------------------------------------- planning
-
-
-def _check_order(order: Order, inputs: OrderInputs) -> None:
-    errors = validate_order(order, inputs.network, "body", None)
-    if errors:
-        raise ApiError(
-            422,
-            "unknown_reference",
-            "the order names unknown SKUs or nodes",
-            from_load_errors(errors),
-        )
-
-
-def plan_on(inputs: OrderInputs, order: Order, excluded: Collection[str] = ()) -> Planned:
-    """The exact cheapest plan for `order` on `inputs`, never using the `excluded` nodes."""
-    network = inputs.network
-    _check_order(order, inputs)
-    banned = [network.node_index[n] for n in excluded if n in network.node_index]
-    started = time.perf_counter()
-    solution = solve_order(network, order, inputs.ledger, excluded_nodes=banned)
-    solve_seconds = time.perf_counter() - started
-    plan = price_order(network, order, solution.chosen)
-    return Planned(inputs, solution.chosen, plan, solve_seconds)
-
-
-def plan_order(db: Database, order: Order, excluded: Collection[str] = ()) -> Planned:
-    extra = [order.pickup_node] if order.pickup_node else []
-    inputs = read_order_inputs(db, (line.sku for line in order.lines), extra)
-    return plan_on(inputs, order, excluded)
-
-
-def alternatives(planned: Planned, order: Order, excluded: Collection[str]) -> dict[str, Any]:
-    """Why each node: the order's best plan without it (re-solved, priced by pricing.py)."""
-    network, out = planned.inputs.network, {}
-    if len(order.lines) > ALTERNATIVES_MAX_LINES:
-        return {}
-    for shipment in planned.plan.shipments:
-        without = [*excluded, shipment.node_id]
-        banned = [network.node_index[n] for n in without if n in network.node_index]
-        solution = solve_order(network, order, planned.inputs.ledger, excluded_nodes=banned)
-        other = price_order(network, order, solution.chosen)
-        out[shipment.node_id] = {
-            "without_node": shipment.node_id,
-            "cost": other.cost,
-            "extra_cost": round(other.cost - planned.plan.cost, 2),
-            "ships_from": [s.node_id for s in other.shipments],
-            "unfilled_units": sum(u.qty for u in other.unfilled),
-        }
-    return out
-
-
-def plan_body(
-    planned: Planned,
-    order: Order,
-    status: str,
-    excluded: Collection[str],
-    version: int,
-) -> dict[str, Any]:
-    """The spec §6 order plan (shipments, unfilled, cost) with breakdown and, per shipment, the
-    next-best alternative."""
-    plan = planned.plan.model_dump(mode="json")
-    why = alternatives(planned, order, excluded)
-    for shipment in plan["shipments"]:
-        shipment["alternative"] = why.get(shipment["node_id"])
-    return {
-        "order_id": order.order_id,
-        "status": status,
-        "day": planned.inputs.day,
-        "version": version,
-        "excluded_nodes": sorted(excluded),
-        **plan,
-    }
-
-
-def reservation_deltas(
-    network: Network, order: Order, chosen: Iterable[ChosenShipment], day: str, sign: int = 1
-) -> list[Delta]:
-    """Stock per SKU item and capacity per node-day for chosen shipments (sign -1: release)."""
-    sku_of = {line.line_id: line.sku for line in order.lines}
-    stock: dict[str, dict[str, int]] = {}
-    deltas: list[Delta] = []
-    for c in chosen:
-        node = network.nodes[c.node]
-        units = 0
-        for line_id, qty in c.units.items():
-            if qty:
-                by_node = stock.setdefault(sku_of[line_id], {})
-                by_node[node.node_id] = by_node.get(node.node_id, 0) + sign * qty
-                units += qty
-        deltas.append(
-            CapacityDelta(
-                node.node_id,
-                day,
-                orders=sign,
-                units=sign * units,
-                same_day=sign if c.key == SAME_DAY else 0,
-                limits=(node.max_orders_per_day, node.max_units_per_day, node.same_day_capacity),
-            )
-        )
-    deltas[:0] = [StockDelta(sku, units) for sku, units in sorted(stock.items())]
-    return deltas
 
 
 # --------------------------------------------------------------------------- orders
 
 
-def create_order(db: Database, order: Order) -> Outcome:
+def create_order(db: Database, order: Order) -> OrderChange:
     """Plan and reserve a new order; the same order again answers with its stored plan."""
     conflicts = 0
     last: ReservationFailed | None = None
@@ -190,9 +76,8 @@ def create_order(db: Database, order: Order) -> Outcome:
             conflicts += 1
             last = failure
             continue
-        return Outcome(201, body, planned, conflicts)
-    raise ApiError(
-        409,
+        return OrderChange(body, created=True, planned=planned, conflicts=conflicts)
+    raise Conflict(
         "stock_changed",
         f"stock or capacity kept changing while reserving ({MAX_PLAN_ATTEMPTS} tries); "
         "nothing is reserved, retry later",
@@ -200,20 +85,17 @@ def create_order(db: Database, order: Order) -> Outcome:
     )
 
 
-def _existing_order(db: Database, order: Order) -> Outcome:
+def _existing_order(db: Database, order: Order) -> OrderChange:
     record = order_record(db, order.order_id)
     if record is None or record.get("status") == "pending":
-        raise ApiError(
-            409, "order_in_progress", f"order {order.order_id!r} is being written; retry"
-        )
+        raise Conflict("order_in_progress", f"order {order.order_id!r} is being written; retry")
     if Order.model_validate_json(record["order"]) != order:
-        raise ApiError(
-            409,
+        raise Conflict(
             "order_exists",
             f"order {order.order_id!r} already exists with different content",
             [field_error("order_id", "already used by another order")],
         )
-    return Outcome(200, json.loads(record["plan"]))
+    return OrderChange(json.loads(record["plan"]))
 
 
 def get_order(db: Database, order_id: str) -> dict[str, Any]:
@@ -230,16 +112,16 @@ def _stored(db: Database, order_id: str) -> tuple[dict[str, Any], Order, dict[st
     if record is None or "plan" not in record:
         raise not_found("order", order_id)
     if "pending_op" in record:
-        raise ApiError(409, "order_in_progress", f"order {order_id!r} is being changed; retry")
+        raise Conflict("order_in_progress", f"order {order_id!r} is being changed; retry")
     return record, Order.model_validate_json(record["order"]), json.loads(record["plan"])
 
 
-def cancel_order(db: Database, order_id: str) -> Outcome:
+def cancel_order(db: Database, order_id: str) -> OrderChange:
     """Release everything the order holds (exactly what was reserved, on the day reserved)."""
     for _ in range(MAX_PLAN_ATTEMPTS):
         record, order, body = _stored(db, order_id)
         if record["status"] == "cancelled":
-            return Outcome(200, body)
+            return OrderChange(body)
         network = network_config(db).base
         chosen = chosen_from_rows(network, json.loads(record["chosen"]))
         deltas = reservation_deltas(network, order, chosen, record["day"], sign=-1)
@@ -250,26 +132,25 @@ def cancel_order(db: Database, order_id: str) -> Outcome:
             commit(db, deltas, RecordWrite(order_id, attributes, False, int(record["version"])))
         except ReservationFailed:
             continue
-        return Outcome(200, body)
-    raise ApiError(409, "order_changed", f"order {order_id!r} kept changing; retry")
+        return OrderChange(body)
+    raise Conflict("order_changed", f"order {order_id!r} kept changing; retry")
 
 
 def reject_lines(
     db: Database, order_id: str, node_id: str, lines: Sequence[tuple[str, int | None]]
-) -> Outcome:
+) -> OrderChange:
     """A node cannot fulfil some lines: release those units there and re-route them on fresh
     data, never back to that node (nor to any node that rejected this order before)."""
     conflicts = 0
     for _ in range(MAX_PLAN_ATTEMPTS):
         record, order, _ = _stored(db, order_id)
         if record["status"] != "reserved":
-            raise ApiError(409, "order_not_reserved", f"order {order_id!r} is {record['status']}")
+            raise Conflict("order_not_reserved", f"order {order_id!r} is {record['status']}")
         extra = [order.pickup_node] if order.pickup_node else []
         inputs = read_order_inputs(db, (line.sku for line in order.lines), extra)
         network = inputs.network
         if node_id not in network.node_index:
-            raise ApiError(
-                422,
+            raise Invalid(
                 "unknown_reference",
                 f"unknown node {node_id!r}",
                 [field_error("node_id", f"unknown node {node_id!r}")],
@@ -297,10 +178,8 @@ def reject_lines(
         except ReservationFailed:
             conflicts += 1
             continue
-        return Outcome(200, new_body, planned, conflicts)
-    raise ApiError(
-        409, "stock_changed", f"stock kept changing while re-routing {order_id!r}; retry"
-    )
+        return OrderChange(new_body, planned=planned, conflicts=conflicts)
+    raise Conflict("stock_changed", f"stock kept changing while re-routing {order_id!r}; retry")
 
 
 def _released_units(
@@ -327,7 +206,7 @@ def _released_units(
             continue
         released[line_id] = released.get(line_id, 0) + (qty if qty is not None else held[line_id])
     if errors:
-        raise ApiError(422, "invalid_reject", "some lines cannot be rejected at this node", errors)
+        raise Invalid("invalid_reject", "some lines cannot be rejected at this node", errors)
     # A kit ships whole: rejecting one member re-routes the whole kit from this node.
     groups = {line.group for line in order.lines if line.line_id in released and line.group}
     for line in order.lines:
@@ -407,59 +286,3 @@ def _reroute_deltas(
         limits = (node.max_orders_per_day, node.max_units_per_day, node.same_day_capacity)
         deltas.append(CapacityDelta(node.node_id, day, orders, units, same_day, limits))
     return deltas
-
-
-# --------------------------------------------------------------------------- promise
-
-
-def promise(db: Database, order: Order) -> dict[str, Any]:
-    """Delivery options for a cart and destination: per service, the cheapest plan now (cost to
-    us, earliest delivery day, where it ships from). Reserves nothing."""
-    skus = [line.sku for line in order.lines]
-    inputs = read_order_inputs(db, skus)
-    _check_order(order, inputs)
-    network = inputs.network
-    stores = _pickup_stores_near(network, order)
-    if stores:
-        inputs = read_order_inputs(db, skus, stores)
-        network = inputs.network
-    options = []
-    for service in ("ground", "express", "next_day", "same_day"):
-        variant = order.model_copy(
-            update={"service": service, "pickup_node": None, "promise_days": None}
-        )
-        options.append(_option(inputs, variant, service, None))
-    for node_id in stores:
-        variant = order.model_copy(
-            update={"service": "pickup", "pickup_node": node_id, "promise_days": None}
-        )
-        options.append(_option(inputs, variant, "pickup", node_id))
-    return {"options": options}
-
-
-def _option(
-    inputs: OrderInputs, order: Order, service: str, pickup_node: str | None
-) -> dict[str, Any]:
-    planned = plan_on(inputs, order)
-    plan = planned.plan
-    shipped = sum(pl.qty for s in plan.shipments for pl in s.lines)
-    return {
-        "service": service,
-        "pickup_node": pickup_node,
-        "available": not plan.unfilled and bool(plan.shipments),
-        "cost": plan.cost,
-        "delivery_days": max((s.eta_days for s in plan.shipments), default=None),
-        "ships_from": [s.node_id for s in plan.shipments],
-        "units_shipped": shipped,
-        "units_unfilled": sum(u.qty for u in plan.unfilled),
-    }
-
-
-def _pickup_stores_near(network: Network, order: Order) -> list[str]:
-    km = haversine_km(network.lat, network.lon, order.customer.lat, order.customer.lon)
-    near = [
-        (float(km[i]), node.node_id)
-        for i, node in enumerate(network.nodes)
-        if node.pickup and node.active and km[i] <= PROMISE_PICKUP_RADIUS_KM
-    ]
-    return [node_id for _, node_id in sorted(near)[:PROMISE_PICKUP_STORES]]

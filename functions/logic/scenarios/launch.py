@@ -39,7 +39,7 @@ def start_job(job_id: str, bucket: str, scenario_file_key: str) -> str:
 
 def run_locally(job_input: dict[str, Any]) -> None:
     """The state machine's steps, in its order, in this thread (scenarios one after another)."""
-    from functions import scenario_work as work  # the solver's what-if code: only when run here
+    from functions.logic.scenarios import work  # the solver's what-if code: only when run here
 
     job = {"job_id": job_input["job_id"], "bucket": job_input["bucket"], "workers": 1}
     with _one_local_job:
