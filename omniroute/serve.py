@@ -180,8 +180,8 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 ROUTES = (
-    ("/v1/promise", "routing"),
-    ("/v1/orders", "routing"),
+    ("/v1/promise", "orders"),
+    ("/v1/orders", "orders"),
     ("/v1/inventory", "inventory"),
     ("/v1/nodes", "admin"),
     ("/v1/config", "admin"),

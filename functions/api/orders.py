@@ -1,4 +1,4 @@
-"""Routes of the routing function: promise, orders, cancel, reject (spec §2 orders in, §6 plans
+"""Routes of the orders function: promise, orders, cancel, reject (spec §2 orders in, §6 plans
 out)."""
 
 from typing import Annotated, Any

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-HANDLER_MODULES = ("routing", "inventory", "admin", "docs")
+HANDLER_MODULES = ("orders", "inventory", "admin", "docs")
 
 
 class LambdaContext:

@@ -85,7 +85,7 @@ def _flow(name: str) -> list[tuple[str, str, Any]]:
     node_id, sku = "W1", order["lines"][0]["sku"]
     settings = json.loads(Path(DEFAULT_DATASET, "settings.json").read_text())
     return {
-        "RoutingFunction": [
+        "OrdersFunction": [
             ("POST", "/v1/promise", {"customer": order["customer"], "lines": order["lines"]}),
             ("POST", "/v1/orders", order),
             ("GET", order_path, None),
