@@ -106,7 +106,8 @@ class LocalDynamoDB:
 
 def local_environment(endpoint: str, prefix: str) -> dict[str, str]:
     """Environment variables the handlers read (see docs/deploy.md), for a local run."""
-    from functions.dal.tables import TABLES, table_env_var
+    from functions.dal.tables import TABLES
+    from functions.settings import table_env_var
 
     env = {table_env_var(logical): f"{prefix}-{logical}" for logical in TABLES}
     env.update(

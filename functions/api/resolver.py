@@ -9,7 +9,7 @@ handlers in worker processes for the same reason (`omniroute/serve.py`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -21,6 +21,7 @@ from functions.api.limits import MAX_BODY_BYTES
 from functions.api.responses import JSON
 from functions.logic.errors import field_error
 from functions.observability import logger, metrics, tracer
+from functions.settings import require_settings
 
 API_TITLE = "Omniroute API"
 API_VERSION = "1.0.0"
@@ -37,14 +38,16 @@ def build_resolver(*routers: Router) -> APIGatewayRestResolver:
     return app
 
 
-def lambda_entry(app: APIGatewayRestResolver) -> LambdaHandler:
+def lambda_entry(app: APIGatewayRestResolver, needs: Sequence[str] = ()) -> LambdaHandler:
     """The Lambda handler: correlation id, tracing, metrics and the body-size limit around
-    `app.resolve`."""
+    `app.resolve`; each call first checks the environment has the variables in `needs`
+    (`functions/settings.py`; on Lambda the first call does the work, the others hit a cache)."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics(raise_on_empty_metrics=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        require_settings(needs)
         body = event.get("body") or ""
         if len(body.encode("utf-8")) > MAX_BODY_BYTES:
             error = ApiError(

@@ -8,7 +8,6 @@ botocore does not retry (a transaction cancelled by a conflicting transaction, u
 
 from __future__ import annotations
 
-import os
 import random
 import threading
 import time
@@ -20,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from functions.dal.codec import decode_item, encode_item
-from functions.dal.tables import TABLES, table_env_var
+from functions.settings import current_settings
 
 T = TypeVar("T")
 
@@ -40,7 +39,7 @@ def boto_config() -> Config:
     return Config(
         retries={"mode": "standard", "max_attempts": 8},
         connect_timeout=2,
-        read_timeout=float(os.environ.get("DYNAMODB_READ_TIMEOUT", "5")),
+        read_timeout=current_settings().dynamodb_read_timeout,
         max_pool_connections=50,
     )
 
@@ -52,7 +51,7 @@ _clients: dict[str | None, Any] = {}
 def dynamodb_client(endpoint_url: str | None = None) -> Any:
     """One low-level client per endpoint (boto3 clients are thread-safe); the endpoint defaults
     to DYNAMODB_ENDPOINT_URL (set by the local stack, absent on AWS)."""
-    endpoint = endpoint_url or os.environ.get("DYNAMODB_ENDPOINT_URL") or None
+    endpoint = endpoint_url or current_settings().dynamodb_endpoint_url
     with _client_lock:
         client = _clients.get(endpoint)
         if client is None:
@@ -63,8 +62,8 @@ def dynamodb_client(endpoint_url: str | None = None) -> Any:
 
 
 def table_names() -> dict[str, str]:
-    """Logical -> physical table names from the environment (`ORDERS_TABLE`, ...)."""
-    return {logical: os.environ.get(table_env_var(logical), logical) for logical in TABLES}
+    """Logical -> physical names of the tables the environment names (`ORDERS_TABLE`, ...)."""
+    return current_settings().table_names()
 
 
 # --------------------------------------------------------------------------- retries

@@ -5,13 +5,13 @@ local stacks, as the tests do, never talks to a stale endpoint)."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Mapping
 from typing import Any
 
 from functions.dal.client import dynamodb_client, table_names
 from functions.dal.network_config import ConfigCache
+from functions.settings import current_settings, no_table
 
 
 class Database:
@@ -23,7 +23,10 @@ class Database:
         self.config_cache = ConfigCache()
 
     def table(self, logical: str) -> str:
-        return self.names[logical]
+        name = self.names.get(logical)
+        if name is None:
+            raise no_table(logical)
+        return name
 
 
 _lock = threading.Lock()
@@ -32,7 +35,7 @@ _databases: dict[tuple[Any, ...], Database] = {}
 
 def database_key() -> tuple[Any, ...]:
     """Which deployment the environment names: the endpoint and every table name."""
-    return (os.environ.get("DYNAMODB_ENDPOINT_URL"), tuple(sorted(table_names().items())))
+    return (current_settings().dynamodb_endpoint_url, tuple(sorted(table_names().items())))
 
 
 def current_database() -> Database:

@@ -11,8 +11,9 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
 )
 
-from functions.dal.client import dynamodb_client, table_names
+from functions.dal.client import dynamodb_client
 from functions.dal.database import database_key
+from functions.settings import current_settings
 
 _lock = threading.Lock()
 _persistence: dict[tuple[Any, ...], DynamoDBPersistenceLayer] = {}
@@ -37,7 +38,8 @@ def idempotency_store(operation: str) -> DynamoDBPersistenceLayer:
         layer = _persistence.get(key)
         if layer is None:
             layer = DynamoDBPersistenceLayer(
-                table_name=table_names()["idempotency"], boto3_client=dynamodb_client(key[0])
+                table_name=current_settings().table("idempotency"),
+                boto3_client=dynamodb_client(key[0]),
             )
             # Powertools configures a layer on its first call and marks it configured before
             # it has set the key expression: two first calls at once (threads of the local

@@ -62,11 +62,6 @@ TTL_ATTRIBUTE: dict[str, str] = {"idempotency": "expiration", "capacity": "expir
 """Logical table name -> its TTL attribute (capacity-use items expire weeks after their day)."""
 
 
-def table_env_var(logical: str) -> str:
-    """The environment variable holding a table's physical name, e.g. `ORDERS_TABLE`."""
-    return f"{logical.upper()}_TABLE"
-
-
 def create_tables(client: Any, names: Mapping[str, str]) -> None:
     """Create every table (logical -> physical name in `names`) and turn TTL on; waits."""
     existing = set(client.list_tables().get("TableNames", []))

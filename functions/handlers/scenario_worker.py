@@ -9,9 +9,14 @@ from typing import Any
 
 from functions.logic.scenarios.work import run_action
 from functions.observability import logger
+from functions.settings import require_settings
+
+NEEDS = ("SCENARIOS_TABLE", "SCENARIO_BUCKET")
+"""The environment variables this function cannot do without (`functions/settings.py`)."""
 
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    require_settings(NEEDS)
     logger.append_keys(job_id=event.get("job_id"), action=event.get("action"))
     return run_action(event)

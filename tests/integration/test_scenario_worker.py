@@ -16,9 +16,10 @@ from moto.server import ThreadedMotoServer
 
 from functions.dal.scenarios import job_records as jobs
 from functions.dal.scenarios import storage
-from functions.dal.tables import create_tables, table_env_var
+from functions.dal.tables import TABLES, create_tables
 from functions.handlers.scenario_worker import handler
 from functions.logic.scenarios.work import ScenarioRejected, failure_reason, job_scenarios
+from functions.settings import table_env_var
 from omniroute.serve import DEFAULT_DATASET, LambdaContext
 from solver.models import Plan
 from solver.scenarios.batching import carry_stock, daily_batches
@@ -48,9 +49,9 @@ def env(aws: str, monkeypatch: pytest.MonkeyPatch) -> str:
         table_env_var("scenarios"): "worker-test-scenarios",
     }.items():
         monkeypatch.setenv(key, value)
-    from functions.dal.client import dynamodb_client, table_names
+    from functions.dal.client import dynamodb_client
 
-    names = table_names()
+    names = {logical: f"worker-test-{logical}" for logical in TABLES}
     client = dynamodb_client()
     if names["scenarios"] not in client.list_tables()["TableNames"]:
         create_tables(client, names)

@@ -12,7 +12,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from functions.dal.tables import TABLES, TTL_ATTRIBUTE, table_env_var
+from functions.dal.tables import TABLES, TTL_ATTRIBUTE
+from functions.settings import table_env_var
 from tests.sam_template import (
     ROOT,
     env_tables,

@@ -9,15 +9,13 @@ per process: prepare, every day of every scenario, aggregate; any error -> fail.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from typing import Any
 
 from functions.dal.scenarios import storage
 from functions.dal.scenarios.executions import start_execution
 from functions.observability import logger
-
-STATE_MACHINE_ENV = "STATE_MACHINE_ARN"
+from functions.settings import current_settings
 
 _one_local_job = threading.Lock()
 """Local jobs share the machine with the API: one runs at a time, the others wait their turn."""
@@ -26,7 +24,7 @@ _one_local_job = threading.Lock()
 def start_job(job_id: str, bucket: str, scenario_file_key: str) -> str:
     """Start the job; returns where it runs (`step_functions` or `local`)."""
     job_input = {"job_id": job_id, "bucket": bucket, "scenario_file_key": scenario_file_key}
-    arn = os.environ.get(STATE_MACHINE_ENV)
+    arn = current_settings().state_machine_arn
     if arn:
         start_execution(arn, job_id, job_input)
         return "step_functions"
