@@ -6,7 +6,7 @@ call runs `require_settings(NEEDS)`, which fails, before any request is served, 
 naming each variable that is missing or bad. template.yaml sets them for every function
 (tests/unit/test_settings.py checks it) and the local stack sets them for its workers
 (`omniroute/serve.py`, `local_environment`). There is no fallback to a literal table name.
-Powertools reads its own variables (POWERTOOLS_*), boto3 the AWS ones; nothing else in
+Powertools reads its own variables (POWERTOOLS_*), the AWS SDK the AWS_* ones; nothing else in
 `functions/` reads the environment.
 
 The variables are read once per distinct environment: on Lambda that is once per container;
