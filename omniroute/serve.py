@@ -155,7 +155,7 @@ def prepare_tables(dataset: Path | None) -> None:
 
 def prepare_scenario_bucket(dataset: Path | None) -> None:
     """Create the scenario bucket and upload `dataset` as `datasets/<folder name>/`, the
-    dataset a scenario file can name as `base.dataset` (functions/scenario_storage.py)."""
+    dataset a scenario file can name as `base.dataset` (functions/dal/scenarios/storage.py)."""
     from functions.dal.scenarios.storage import (
         DATASETS_PREFIX,
         s3_client,

@@ -18,7 +18,7 @@ in docs/dynamodb.md; in short:
                network and reload it only when the version moves.
 - idempotency: Powertools' DynamoDBPersistenceLayer (key `id`, TTL `expiration`).
 - scenarios:   one item per what-if job (`job_id`): status, progress (batches done/total), where
-               its results are in S3 and, when it failed, why (`functions/scenario_jobs.py`).
+               its results are in S3 and, when it failed, why (`scenarios/job_records.py`).
 """
 
 from __future__ import annotations
