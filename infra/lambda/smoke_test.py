@@ -110,8 +110,8 @@ def main() -> int:
             assert reply["statusCode"] == 200, (path, reply["statusCode"], reply["body"][:300])
         print("docs handler served /openapi.json, /docs and its script from the bundle")
     if "functions.handlers.orders" in imported:
-        # No table variables here: the settings model (pydantic-settings, from the layer) must
-        # refuse the first call and name what is missing.
+        # No table variables here: the settings model must refuse the first call and name what
+        # is missing.
         orders = importlib.import_module("functions.handlers.orders").handler
         try:
             orders(api_gateway_get("/v1/orders/smoke"), LambdaContext())

@@ -157,7 +157,7 @@ def test_the_model_reads_its_fields_from_the_upper_case_variables(
     for name in VARIABLES:
         if name != "DYNAMODB_READ_TIMEOUT":
             clean_environment.setenv(name, f"value-of-{name}")
-    settings = Settings()
+    settings = Settings.from_environment()
     for name in VARIABLES:
         if name != "DYNAMODB_READ_TIMEOUT":
             assert getattr(settings, name.lower()) == f"value-of-{name}"
