@@ -13,7 +13,7 @@ import pytest
 
 from functions.context import current_store
 from functions.reservations import CapacityDelta, RecordWrite, ReservationFailed, StockDelta, commit
-from omniroute.serve import DEFAULT_DATASET, LocalStack
+from omniroute.local.stack import DEFAULT_DATASET, LocalStack
 from tests.integration.api_client import ApiClient
 from tests.integration.conftest import running_stack, shipped_units, stock_of
 

@@ -19,7 +19,8 @@ from functions import scenario_storage as storage
 from functions.handlers.scenario_worker import handler
 from functions.scenario_work import ScenarioRejected, failure_reason, job_scenarios
 from functions.tables import create_tables, table_env_var
-from omniroute.serve import DEFAULT_DATASET, LambdaContext
+from omniroute.local.events import LambdaContext
+from omniroute.local.stack import DEFAULT_DATASET
 from solver.models import Plan
 from solver.scenarios.batching import carry_stock, daily_batches
 from tests.integration.whatif_jobs import in_process_kpis, planned_kpis, small_scenarios

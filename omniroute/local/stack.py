@@ -1,0 +1,224 @@
+"""Start and stop a local stack: the embedded AWS services (moto's server), the tables and the
+demo data, the worker pools and the local API Gateway.
+
+`start_local_stack()` returns a running `LocalStack` (`.url`, `.stop()`) for tests and
+benchmarks; `omniroute serve` runs one until interrupted. It sets the process environment the
+handlers read, so one local stack per process at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from omniroute.data import DEMO_DATASET
+from omniroute.local import faults, snapshots
+from omniroute.local.api_server import HttpServer, LocalApiGateway
+from omniroute.local.moto_server import MotoServer, forget_everything
+from omniroute.local.routes import RouteTable
+from omniroute.local.template import TEMPLATE, routes
+from omniroute.local.workers import WorkerPool
+
+LOCAL_REGION = "us-east-1"
+DEFAULT_DATASET = DEMO_DATASET
+DEFAULT_WORKERS = 4
+"""Handler processes: like Lambda containers, each serves one request at a time."""
+
+
+def local_environment(endpoint: str, prefix: str) -> dict[str, str]:
+    """Environment variables the handlers read (see docs/deploy.md), for a local run."""
+    from functions.tables import TABLES, table_env_var
+
+    env = {table_env_var(logical): f"{prefix}-{logical}" for logical in TABLES}
+    env.update(
+        {
+            "DYNAMODB_ENDPOINT_URL": endpoint,
+            "DYNAMODB_READ_TIMEOUT": "120",
+            "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", LOCAL_REGION),
+            "POWERTOOLS_SERVICE_NAME": "omniroute",
+            "POWERTOOLS_METRICS_NAMESPACE": "Omniroute",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
+        }
+    )
+    return env
+
+
+def _set_local_credentials(endpoint_is_local: bool) -> None:
+    # moto accepts any credentials; never use real ones against the embedded server.
+    if endpoint_is_local:
+        os.environ["AWS_ACCESS_KEY_ID"] = "local"
+        os.environ["AWS_SECRET_ACCESS_KEY"] = "local"
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+        os.environ.pop("AWS_PROFILE", None)
+
+
+def prepare_tables(dataset: Path | None) -> None:
+    """Create the tables named by the environment and load a dataset (None: load nothing)."""
+    from functions.dynamo import dynamodb_client, table_names
+    from functions.store import Store, load_dataset_into
+    from functions.tables import create_tables
+    from solver.loading import load_dataset
+
+    client = dynamodb_client()
+    create_tables(client, table_names())
+    if dataset is None:
+        return
+    result = load_dataset(dataset)
+    if result.dataset is None:
+        problems = "\n".join(str(e) for e in result.errors[:20])
+        raise ValueError(f"dataset {dataset} has errors:\n{problems}")
+    load_dataset_into(Store(client), result.dataset)
+
+
+def prepare_scenario_bucket(dataset: Path | None) -> None:
+    """Create the scenario bucket and upload `dataset` as `datasets/<folder name>/`, the
+    dataset a scenario file can name as `base.dataset` (functions/scenario_storage.py)."""
+    from functions.scenario_storage import (
+        DATASETS_PREFIX,
+        s3_client,
+        scenario_bucket,
+        upload_folder,
+    )
+
+    client, bucket = s3_client(), scenario_bucket()
+    region = os.environ.get("AWS_DEFAULT_REGION", LOCAL_REGION)
+    where = {} if region == "us-east-1" else {"LocationConstraint": region}
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+        client.create_bucket(
+            Bucket=bucket, **({"CreateBucketConfiguration": where} if where else {})
+        )
+    if dataset is not None:
+        upload_folder(bucket, str(dataset), f"{DATASETS_PREFIX}{Path(dataset).resolve().name}/")
+
+
+@dataclass
+class LocalStack:
+    """A running local stack: `url` of the API, `dynamodb_url`, `stop()`."""
+
+    url: str
+    dynamodb_url: str
+    api_workers: WorkerPool
+    _http: HttpServer
+    _gateway: LocalApiGateway
+    _aws: list[MotoServer]
+    """moto's servers this stack started (DynamoDB, S3; S3 alone when DynamoDB is elsewhere)."""
+    _store: snapshots.Store | None = None
+    _data_dir: Path | None = None
+    restored: snapshots.Saved | None = None
+    """What was restored from `--data-dir` at the start (None: started from the dataset)."""
+    saved: snapshots.Saved | None = field(default=None, init=False)
+    """What was saved to `--data-dir` by `stop()`."""
+
+    @property
+    def docs_url(self) -> str:
+        return f"{self.url}/docs"
+
+    def stop(self) -> None:
+        """Stop serving, save the store to the data folder if there is one, stop moto and
+        forget its in-memory state (a restart starts from the data folder or the dataset)."""
+        self._http.stop()
+        self._gateway.close()
+        self.api_workers.stop()
+        if self._data_dir is not None and self._store is not None:
+            self.saved = snapshots.save(self._data_dir, self._store)
+        for server in self._aws:
+            server.stop()
+        if self._aws:
+            forget_everything()
+
+
+class DataDirConflict(ValueError):
+    pass
+
+
+def start_local_stack(
+    port: int = 0,
+    dataset: Path | None = DEFAULT_DATASET,
+    dynamodb_endpoint: str | None = None,
+    table_prefix: str | None = None,
+    workers: int = DEFAULT_WORKERS,
+    data_dir: Path | None = None,
+    fault_injection: bool | None = None,
+    template: Path = TEMPLATE,
+) -> LocalStack:
+    """Start DynamoDB (embedded unless `dynamodb_endpoint`), create tables, load `dataset`, and
+    serve the API on 127.0.0.1:`port` (0: a free port) with `workers` handler processes.
+
+    `data_dir`: keep the embedded store there across restarts; if it holds a snapshot, the
+    tables and bucket are restored from it and `dataset` is not loaded. `fault_injection`
+    (default: OMNIROUTE_FAULT_INJECTION=1): honour `X-Omniroute-Fault` (omniroute/local/faults.py;
+    tests only). `template`: the SAM template whose routes are served."""
+    if data_dir is not None and dynamodb_endpoint is not None:
+        raise DataDirConflict(
+            "--data-dir keeps the embedded DynamoDB; with --dynamodb-endpoint the data "
+            "already lives in that DynamoDB"
+        )
+    if fault_injection is None:
+        fault_injection = os.environ.get(faults.FAULT_INJECTION_ENV) == "1"
+    embedded = MotoServer().start() if dynamodb_endpoint is None else None
+    endpoint = embedded.url if embedded is not None else str(dynamodb_endpoint)
+    _set_local_credentials(embedded is not None)
+    prefix = table_prefix or (
+        "omniroute" if embedded is not None else f"omniroute-{uuid.uuid4().hex[:6]}"
+    )
+    environment = local_environment(endpoint, prefix)
+    # What-if jobs keep their files in S3: moto's, on the embedded server (or its own one).
+    own_s3 = MotoServer().start() if embedded is None else None
+    aws = embedded if embedded is not None else own_s3
+    assert aws is not None
+    environment["S3_ENDPOINT_URL"] = aws.url
+    environment["SCENARIO_BUCKET"] = f"{prefix}-scenarios"
+    os.environ.update(environment)
+    store = snapshots.Store.from_environment() if data_dir is not None else None
+    restoring = data_dir is not None and snapshots.has_snapshot(data_dir)
+    prepare_tables(None if restoring else dataset)
+    prepare_scenario_bucket(None if restoring else dataset)
+    restored = None
+    if restoring and data_dir is not None and store is not None:
+        restored = snapshots.restore(data_dir, store)
+    from functions.api.limits import MAX_BODY_BYTES
+
+    table = RouteTable(routes(template))
+    pool = WorkerPool(
+        "api",
+        workers,
+        {**environment, **_credentials()},
+        tuple(sorted({route.handler for route in table.routes})),
+        fault_injection=fault_injection,
+    ).start()
+    gateway = LocalApiGateway(table, pool, MAX_BODY_BYTES, fault_injection)
+    http = HttpServer(gateway, port).start()
+    servers = [s for s in (embedded, own_s3) if s is not None]
+    return LocalStack(
+        f"http://127.0.0.1:{http.port}",
+        endpoint,
+        pool,
+        http,
+        gateway,
+        servers,
+        store,
+        data_dir,
+        restored,
+    )
+
+
+def wait_for_interrupt() -> None:
+    """Block until Ctrl+C or SIGTERM (also when started in the background, where the shell
+    ignores SIGINT)."""
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    while not stop.wait(3600):
+        pass
+
+
+def _credentials() -> dict[str, str]:
+    names = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE")
+    return {name: os.environ[name] for name in names if name in os.environ}
