@@ -1,5 +1,5 @@
 """The what-if job's steps, as the state machine (infra/scenario-state-machine.asl.json) calls
-them and as the local runner (`functions/scenario_launch.py`) calls them in order:
+them (on AWS, and on the local stack in moto's Step Functions, omniroute/local/state_machines.py):
 
 - `prepare`   {job_id, bucket, scenario_file_key} -> {job_id, bucket, scenarios_prefix,
               scenario_count}: validate the job's scenario file against its dataset, apply the
@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -119,6 +120,14 @@ def _first_day_network(bucket: str, job_id: str, scenario: PlannedScenario) -> N
 
 # --------------------------------------------------------------------------- actions
 
+CONCURRENCY_ENV = "WHATIF_CONCURRENCY"
+"""How many scenarios run at once when that is fewer than all: set by the local stack to its
+task workers. Unset on AWS, where the Distributed Map runs every scenario at once."""
+
+
+def concurrent_scenarios(scenarios: int) -> int:
+    return int(os.environ.get(CONCURRENCY_ENV) or scenarios)
+
 
 def prepare(event: dict[str, Any]) -> dict[str, Any]:
     job_id, bucket = event["job_id"], event["bucket"]
@@ -126,8 +135,7 @@ def prepare(event: dict[str, Any]) -> dict[str, Any]:
     days = {p.name: daily_batches(p.input.orders) for p in planned}
     per_order = None
     if spec.defaults.time_limit is not None:
-        # Scenarios run in parallel on AWS (one Map item each); the local runner says 1.
-        workers = int(event.get("workers") or len(planned))
+        workers = concurrent_scenarios(len(planned))
         budget = max(1.0, SOLVE_SHARE * spec.defaults.time_limit)
         per_order = seconds_per_order(budget, [len(p.input.orders) for p in planned], workers)
     for position, scenario in enumerate(planned):
@@ -233,7 +241,7 @@ def aggregate(event: dict[str, Any]) -> dict[str, Any]:
         file=Path(f"job-{job_id}.json"),
         base=outcomes[0],
         scenarios=tuple(outcomes[1:]),
-        workers=int(event.get("workers") or len(planned)),
+        workers=concurrent_scenarios(len(planned)),
         time_limit=spec.defaults.time_limit,
         seconds=_seconds_since(job.get("created_at")),
     )

@@ -21,13 +21,21 @@ from omniroute.local import faults, snapshots
 from omniroute.local.api_server import HttpServer, LocalApiGateway
 from omniroute.local.moto_server import MotoServer, forget_everything
 from omniroute.local.routes import RouteTable
-from omniroute.local.template import TEMPLATE, routes
+from omniroute.local.state_machines import (
+    LocalStateMachines,
+    disable_execution,
+    state_machine_variables,
+)
+from omniroute.local.template import TEMPLATE, handlers, routes, state_machines
 from omniroute.local.workers import WorkerPool
 
 LOCAL_REGION = "us-east-1"
 DEFAULT_DATASET = DEMO_DATASET
 DEFAULT_WORKERS = 4
 """Handler processes: like Lambda containers, each serves one request at a time."""
+TASK_WORKERS = 1
+"""Processes for the state machines' Lambda tasks (the what-if worker), started on the first
+task: one, so a what-if job's scenarios run one after another beside the API."""
 
 
 def local_environment(endpoint: str, prefix: str) -> dict[str, str]:
@@ -105,6 +113,7 @@ class LocalStack:
     url: str
     dynamodb_url: str
     api_workers: WorkerPool
+    task_workers: WorkerPool
     _http: HttpServer
     _gateway: LocalApiGateway
     _aws: list[MotoServer]
@@ -126,12 +135,14 @@ class LocalStack:
         self._http.stop()
         self._gateway.close()
         self.api_workers.stop()
+        self.task_workers.stop()
         if self._data_dir is not None and self._store is not None:
             self.saved = snapshots.save(self._data_dir, self._store)
         for server in self._aws:
             server.stop()
         if self._aws:
             forget_everything()
+            disable_execution()
 
 
 class DataDirConflict(ValueError):
@@ -175,6 +186,28 @@ def start_local_stack(
     assert aws is not None
     environment["S3_ENDPOINT_URL"] = aws.url
     environment["SCENARIO_BUCKET"] = f"{prefix}-scenarios"
+    environment["AWS_ENDPOINT_URL_SFN"] = aws.url  # botocore's endpoint for Step Functions
+    environment["WHATIF_CONCURRENCY"] = str(TASK_WORKERS)
+    os.environ.update(environment)
+    # The state machines' tasks: the handlers of the functions their definitions invoke.
+    task_handlers = handlers(template)
+    task_pool = WorkerPool(
+        "tasks",
+        TASK_WORKERS,
+        {**environment, **_credentials()},
+        tuple(
+            sorted(
+                {
+                    task_handlers[function]
+                    for machine in state_machines(template).values()
+                    for function in machine.function_substitutions.values()
+                }
+            )
+        ),
+    )
+    region = environment["AWS_DEFAULT_REGION"]
+    machines = LocalStateMachines(aws.url, region, prefix, task_pool, template)
+    environment.update(state_machine_variables(template, machines.create()))
     os.environ.update(environment)
     store = snapshots.Store.from_environment() if data_dir is not None else None
     restoring = data_dir is not None and snapshots.has_snapshot(data_dir)
@@ -200,6 +233,7 @@ def start_local_stack(
         f"http://127.0.0.1:{http.port}",
         endpoint,
         pool,
+        task_pool,
         http,
         gateway,
         servers,
