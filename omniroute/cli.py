@@ -199,6 +199,7 @@ def serve(
     """Run the API locally: embedded DynamoDB (moto), tables, demo data, Swagger UI."""
     from omniroute.local.snapshots import SnapshotError, has_snapshot
     from omniroute.local.stack import DEFAULT_DATASET, start_local_stack, wait_for_interrupt
+    from omniroute.local.workers import WorkerStartFailed
 
     if data_dir is not None and dataset is not None and has_snapshot(data_dir):
         errors.print(
@@ -212,7 +213,7 @@ def serve(
         stack = start_local_stack(
             port, folder, dynamodb_endpoint, workers=workers, data_dir=data_dir
         )
-    except (ValueError, OSError, SnapshotError) as exc:
+    except (ValueError, OSError, SnapshotError, WorkerStartFailed) as exc:
         errors.print(f"[bold red]cannot start:[/] {exc}", highlight=False)
         raise typer.Exit(code=2) from None
     data = f"restored from {data_dir}: {stack.restored.summary()}" if stack.restored else folder

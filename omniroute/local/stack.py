@@ -116,8 +116,9 @@ class LocalStack:
     task_workers: WorkerPool
     _http: HttpServer
     _gateway: LocalApiGateway
-    _aws: list[MotoServer]
-    """moto's servers this stack started (DynamoDB, S3; S3 alone when DynamoDB is elsewhere)."""
+    _aws: MotoServer
+    """moto's server this stack started: DynamoDB, S3 and Step Functions (S3 and Step
+    Functions only, when DynamoDB is elsewhere)."""
     _store: snapshots.Store | None = None
     _data_dir: Path | None = None
     restored: snapshots.Saved | None = None
@@ -138,11 +139,9 @@ class LocalStack:
         self.task_workers.stop()
         if self._data_dir is not None and self._store is not None:
             self.saved = snapshots.save(self._data_dir, self._store)
-        for server in self._aws:
-            server.stop()
-        if self._aws:
-            forget_everything()
-            disable_execution()
+        self._aws.stop()
+        forget_everything()
+        disable_execution()
 
 
 class DataDirConflict(ValueError):
@@ -173,62 +172,44 @@ def start_local_stack(
         )
     if fault_injection is None:
         fault_injection = os.environ.get(faults.FAULT_INJECTION_ENV) == "1"
-    embedded = MotoServer().start() if dynamodb_endpoint is None else None
-    endpoint = embedded.url if embedded is not None else str(dynamodb_endpoint)
-    _set_local_credentials(embedded is not None)
-    prefix = table_prefix or (
-        "omniroute" if embedded is not None else f"omniroute-{uuid.uuid4().hex[:6]}"
-    )
-    environment = local_environment(endpoint, prefix)
-    # What-if jobs keep their files in S3: moto's, on the embedded server (or its own one).
-    own_s3 = MotoServer().start() if embedded is None else None
-    aws = embedded if embedded is not None else own_s3
-    assert aws is not None
-    environment["S3_ENDPOINT_URL"] = aws.url
-    environment["SCENARIO_BUCKET"] = f"{prefix}-scenarios"
-    environment["AWS_ENDPOINT_URL_SFN"] = aws.url  # botocore's endpoint for Step Functions
-    environment["WHATIF_CONCURRENCY"] = str(TASK_WORKERS)
-    os.environ.update(environment)
-    # The state machines' tasks: the handlers of the functions their definitions invoke.
-    task_handlers = handlers(template)
-    task_pool = WorkerPool(
-        "tasks",
-        TASK_WORKERS,
-        {**environment, **_credentials()},
-        tuple(
-            sorted(
-                {
-                    task_handlers[function]
-                    for machine in state_machines(template).values()
-                    for function in machine.function_substitutions.values()
-                }
-            )
-        ),
-    )
-    region = environment["AWS_DEFAULT_REGION"]
-    machines = LocalStateMachines(aws.url, region, prefix, task_pool, template)
-    environment.update(state_machine_variables(template, machines.create()))
-    os.environ.update(environment)
-    store = snapshots.Store.from_environment() if data_dir is not None else None
-    restoring = data_dir is not None and snapshots.has_snapshot(data_dir)
-    prepare_tables(None if restoring else dataset)
-    prepare_scenario_bucket(None if restoring else dataset)
-    restored = None
-    if restoring and data_dir is not None and store is not None:
-        restored = snapshots.restore(data_dir, store)
-    from functions.api.limits import MAX_BODY_BYTES
+    with contextlib.ExitStack() as started:  # undone if anything below fails
+        started.callback(forget_everything)
+        embedded = MotoServer().start() if dynamodb_endpoint is None else None
+        # What-if jobs keep their files in S3: moto's, on the embedded server (or its own one).
+        aws = embedded if embedded is not None else MotoServer().start()
+        started.callback(aws.stop)
+        endpoint = embedded.url if embedded is not None else str(dynamodb_endpoint)
+        _set_local_credentials(embedded is not None)
+        prefix = table_prefix or (
+            "omniroute" if embedded is not None else f"omniroute-{uuid.uuid4().hex[:6]}"
+        )
+        environment = local_environment(endpoint, prefix)
+        environment["S3_ENDPOINT_URL"] = aws.url
+        environment["SCENARIO_BUCKET"] = f"{prefix}-scenarios"
+        environment["AWS_ENDPOINT_URL_SFN"] = aws.url  # botocore's endpoint for Step Functions
+        environment["WHATIF_CONCURRENCY"] = str(TASK_WORKERS)
+        os.environ.update(environment)
+        task_pool = _task_pool(template, environment)
+        started.callback(task_pool.stop)
+        machines = LocalStateMachines(
+            aws.url, environment["AWS_DEFAULT_REGION"], prefix, task_pool, template
+        )
+        started.callback(disable_execution)
+        environment.update(state_machine_variables(template, machines.create()))
+        os.environ.update(environment)
+        store = snapshots.Store.from_environment() if data_dir is not None else None
+        restored = _fill_store(dataset, data_dir, store)
+        from functions.api.limits import MAX_BODY_BYTES
 
-    table = RouteTable(routes(template))
-    pool = WorkerPool(
-        "api",
-        workers,
-        {**environment, **_credentials()},
-        tuple(sorted({route.handler for route in table.routes})),
-        fault_injection=fault_injection,
-    ).start()
-    gateway = LocalApiGateway(table, pool, MAX_BODY_BYTES, fault_injection)
-    http = HttpServer(gateway, port).start()
-    servers = [s for s in (embedded, own_s3) if s is not None]
+        table = RouteTable(routes(template))
+        api_handlers = tuple(sorted({route.handler for route in table.routes}))
+        env = {**environment, **_credentials()}
+        pool = WorkerPool("api", workers, env, api_handlers, fault_injection=fault_injection)
+        started.callback(pool.stop)
+        pool.start()
+        gateway = LocalApiGateway(table, pool, MAX_BODY_BYTES, fault_injection)
+        http = HttpServer(gateway, port).start()
+        started.pop_all()  # running: the LocalStack stops them from now on
     return LocalStack(
         f"http://127.0.0.1:{http.port}",
         endpoint,
@@ -236,11 +217,38 @@ def start_local_stack(
         task_pool,
         http,
         gateway,
-        servers,
+        aws,
         store,
         data_dir,
         restored,
     )
+
+
+def _task_pool(template: Path, environment: dict[str, str]) -> WorkerPool:
+    """The pool for the state machines' Lambda tasks: the handlers of the functions their
+    definitions invoke (started on the first task)."""
+    by_function = handlers(template)
+    task_handlers = {
+        by_function[function]
+        for machine in state_machines(template).values()
+        for function in machine.function_substitutions.values()
+    }
+    env = {**environment, **_credentials()}
+    return WorkerPool("tasks", TASK_WORKERS, env, tuple(sorted(task_handlers)))
+
+
+def _fill_store(
+    dataset: Path | None, data_dir: Path | None, store: snapshots.Store | None
+) -> snapshots.Saved | None:
+    """Create the tables and bucket; restore them from `data_dir` if it holds a snapshot (then
+    returns what was restored), else load `dataset`."""
+    if data_dir is not None and store is not None and snapshots.has_snapshot(data_dir):
+        prepare_tables(None)
+        prepare_scenario_bucket(None)
+        return snapshots.restore(data_dir, store)
+    prepare_tables(dataset)
+    prepare_scenario_bucket(dataset)
+    return None
 
 
 def wait_for_interrupt() -> None:

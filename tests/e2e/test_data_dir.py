@@ -5,6 +5,8 @@ restart starts from the dataset again."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +107,14 @@ def test_serve_refuses_a_dataset_with_a_data_dir_that_holds_a_store(tmp_path: Pa
     )
     assert result.exit_code == 2
     assert "already holds a saved store" in " ".join(result.output.split())
+
+
+def test_a_stack_that_cannot_start_leaves_nothing_running() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(OSError):
+            start_local_stack(port=taken.getsockname()[1], workers=1)
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("omniroute-")]
+    again = start_local_stack(workers=1)  # and the process can start a stack afterwards
+    again.stop()

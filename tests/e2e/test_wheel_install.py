@@ -30,6 +30,16 @@ from omniroute.local.moto_server import free_port
 from tests.sam_template import ROOT
 
 START_SECONDS = 90
+SCENARIO_FILE_READS = """
+from omniroute.data import DEMO_SCENARIOS
+from solver.scenarios.preparing import load_base
+from solver.scenarios.reading import read_scenario_file
+spec, errors = read_scenario_file(DEMO_SCENARIOS)
+assert spec is not None and not errors, errors
+base, errors = load_base(spec, DEMO_SCENARIOS)
+assert base is not None and not errors, errors
+"""
+"""The demo scenario file ships in the wheel, with the dataset it names (`../demo`)."""
 
 
 SOURCES = ("pyproject.toml", "README.md", "template.yaml", "solver", "functions", "omniroute")
@@ -129,6 +139,13 @@ def test_omniroute_serve_runs_from_a_wheel_with_its_demo(tmp_path: Path) -> None
         cwd=tmp_path,
     ).stdout.split()
     assert all(path.startswith(str(tmp_path / "venv")) for path in where), where
+    scenarios = subprocess.run(
+        [str(python), "-c", SCENARIO_FILE_READS],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert scenarios.returncode == 0, scenarios.stderr
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
