@@ -84,7 +84,9 @@ class LocalApiGateway:
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        body, too_large = await self._read_body(receive)
+        body, too_large, gone = await self._read_body(receive)
+        if gone:  # the client left before its body arrived: nothing to run, nobody to answer
+            return
         request = _Request(
             method=scope["method"],
             raw_path=scope.get("raw_path", scope["path"].encode()).decode("latin-1"),
@@ -108,22 +110,22 @@ class LocalApiGateway:
         )
         await send({"type": "http.response.body", "body": answer.body})
 
-    async def _read_body(self, receive: Receive) -> tuple[bytes, bool]:
-        """The whole body, or (b"", True) once it passes the limit (the rest is read and
-        dropped, so the connection stays usable)."""
+    async def _read_body(self, receive: Receive) -> tuple[bytes, bool, bool]:
+        """(body, too large, client gone): the whole body, or b"" once it passes the limit
+        (the rest is read and dropped, so the connection stays usable)."""
         chunks: list[bytes] = []
         size, too_large, more = 0, False, True
         while more:
             message = await receive()
             if message["type"] == "http.disconnect":
-                break
+                return b"", too_large, True
             chunk = message.get("body", b"")
             size += len(chunk)
             too_large = too_large or size > self.max_body
             if not too_large:
                 chunks.append(chunk)
             more = bool(message.get("more_body"))
-        return (b"", True) if too_large else (b"".join(chunks), False)
+        return (b"", True, False) if too_large else (b"".join(chunks), False, False)
 
     def _before_the_handler(self, request: _Request, too_large: bool) -> HttpAnswer | None:
         """API Gateway's answers that need no handler (None: call the handler)."""
@@ -220,7 +222,9 @@ class HttpServer:
     """uvicorn serving an ASGI app on 127.0.0.1:`port` (0: a free one) in a daemon thread."""
 
     def __init__(self, app: Any, port: int = 0) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
+        # and without it every answer's body waits for the client's delayed ACK (40 ms).
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", port))
         self.port = int(self._socket.getsockname()[1])

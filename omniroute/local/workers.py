@@ -232,6 +232,12 @@ class WorkerPool:
         except (WorkerStartFailed, OSError) as error:
             log.error("%s: could not replace a worker: %s", self.name, error)
             return
+        with self._lock:
+            stopped = self._stopping
+        if stopped:  # the pool stopped while this one started: it must not outlive it
+            worker.process.kill()
+            worker.process.join(timeout=5)
+            return
         self._idle.put(worker)
 
 
