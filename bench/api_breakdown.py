@@ -3,12 +3,12 @@
 Usage: python bench/api_breakdown.py [--orders 60] [--stores 178]
 
 Starts the local stack in this process (embedded moto DynamoDB over HTTP, 178 stores = 200
-nodes, with the local stack's own speed-ups: omniroute/local/moto_transactions.py and moto_json.py),
-then calls the routing handler directly with API Gateway events for ORDERS orders, one at a time
-(the first 10 are a warm-up), timing every DynamoDB call by operation, and the time the embedded
-server spends on them under its one-request-at-a-time lock (omniroute/local/moto_server.py). That busy time
-bounds the local stack's throughput whatever the number of clients: the server is one Python
-process, so its work runs on one core at a time.
+nodes, with the local stack's own speed-ups: omniroute/local/moto_transactions.py and
+moto_json.py), then calls the orders handler directly with API Gateway events for ORDERS orders,
+one at a time (the first 10 are a warm-up), timing every DynamoDB call by operation, and the
+time the embedded server spends on them under its one-request-at-a-time lock
+(omniroute/local/moto_server.py). That busy time bounds the local stack's throughput whatever
+the number of clients: the server is one Python process, so its work runs on one core at a time.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def main() -> None:
         generate_dataset(dataset, orders=args.orders, stores=args.stores, skus=2000, seed=7)
         stack = start_local_stack(dataset=dataset)
         try:
-            from functions.handlers.routing import build_handler
+            from functions.handlers.orders import build_handler
 
             handler = build_handler()
             orders = [

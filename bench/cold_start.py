@@ -1,11 +1,11 @@
 """Benchmark: handler cold start = module import + first request, in fresh processes.
 
-Usage: python bench/cold_start.py [--repeats 7] [--handler routing] [--stores 178 | --dataset DIR]
+Usage: python bench/cold_start.py [--repeats 7] [--handler orders] [--stores 178 | --dataset DIR]
 
 Starts moto's DynamoDB server (HTTP on 127.0.0.1) in this process, creates the tables and loads
 a dataset (generated with 178 stores = 200 nodes unless --dataset). Then, REPEATS times, a new
 Python process imports `functions.handlers.<handler>` and calls `handler` once with a
-constructed API Gateway event (routing: POST /v1/orders with a new order; others: a GET), as
+constructed API Gateway event (orders: POST /v1/orders with a new order; others: a GET), as
 Lambda does on a cold start. Reports medians of: interpreter start to ready, the import, the
 first request and its time inside DynamoDB calls (moto here, not AWS). One more run with
 `python -X importtime` lists what the import spends its time on. Tracing is disabled (no X-Ray
@@ -58,7 +58,7 @@ print(json.dumps({"import_ms": import_ms, "first_ms": first_ms,
 """
 
 REQUESTS = {
-    "routing": ("POST", "/v1/orders"),
+    "orders": ("POST", "/v1/orders"),
     "inventory": ("GET", "/v1/inventory/{sku}"),
     "admin": ("GET", "/v1/nodes/{node_id}"),
     "docs": ("GET", "/openapi.json"),
@@ -87,7 +87,7 @@ def import_profile(env: dict[str, str], module: str, top: int = 10) -> list[tupl
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--handler", choices=sorted(REQUESTS), default="routing")
+    parser.add_argument("--handler", choices=sorted(REQUESTS), default="orders")
     parser.add_argument("--stores", type=int, default=178)
     parser.add_argument("--dataset", type=Path)
     args = parser.parse_args()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from functions.tables import TABLES
+from functions.dal.tables import TABLES
 from omniroute.local.template import (
     TEMPLATE,
     api_routes,

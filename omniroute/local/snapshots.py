@@ -50,7 +50,8 @@ class Store:
     @classmethod
     def from_environment(cls) -> Store:
         """The store the handlers' environment names (as the local stack sets it)."""
-        from functions.tables import TABLES, table_env_var
+        from functions.dal.tables import TABLES
+        from functions.settings import table_env_var
 
         return cls(
             dynamodb_url=os.environ["DYNAMODB_ENDPOINT_URL"],

@@ -40,7 +40,8 @@ task: one, so a what-if job's scenarios run one after another beside the API."""
 
 def local_environment(endpoint: str, prefix: str) -> dict[str, str]:
     """Environment variables the handlers read (see docs/deploy.md), for a local run."""
-    from functions.tables import TABLES, table_env_var
+    from functions.dal.tables import TABLES
+    from functions.settings import table_env_var
 
     env = {table_env_var(logical): f"{prefix}-{logical}" for logical in TABLES}
     env.update(
@@ -69,9 +70,10 @@ def _set_local_credentials(endpoint_is_local: bool) -> None:
 
 def prepare_tables(dataset: Path | None) -> None:
     """Create the tables named by the environment and load a dataset (None: load nothing)."""
-    from functions.dynamo import dynamodb_client, table_names
-    from functions.store import Store, load_dataset_into
-    from functions.tables import create_tables
+    from functions.dal.client import dynamodb_client, table_names
+    from functions.dal.database import Database
+    from functions.dal.dataset import load_dataset_into
+    from functions.dal.tables import create_tables
     from solver.loading import load_dataset
 
     client = dynamodb_client()
@@ -82,13 +84,13 @@ def prepare_tables(dataset: Path | None) -> None:
     if result.dataset is None:
         problems = "\n".join(str(e) for e in result.errors[:20])
         raise ValueError(f"dataset {dataset} has errors:\n{problems}")
-    load_dataset_into(Store(client), result.dataset)
+    load_dataset_into(Database(client), result.dataset)
 
 
 def prepare_scenario_bucket(dataset: Path | None) -> None:
     """Create the scenario bucket and upload `dataset` as `datasets/<folder name>/`, the
-    dataset a scenario file can name as `base.dataset` (functions/scenario_storage.py)."""
-    from functions.scenario_storage import (
+    dataset a scenario file can name as `base.dataset` (functions/dal/scenarios/storage.py)."""
+    from functions.dal.scenarios.storage import (
         DATASETS_PREFIX,
         s3_client,
         scenario_bucket,

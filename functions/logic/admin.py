@@ -13,14 +13,22 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError
 from pydantic import BaseModel, ValidationError
 
-from functions.api.limits import MAX_RATE_KG
-from functions.catalog import CONFIG_NAMES, node_item
-from functions.errors import ApiError, field_error, not_found
-from functions.order_service import Outcome
-from functions.store import Store, today
+from functions.dal.capacity import capacity_use, today
+from functions.dal.client import ConditionFailed
+from functions.dal.database import Database
+from functions.dal.network_config import (
+    CONFIG_NAMES,
+    config_document,
+    config_version,
+    network_config,
+    node_item,
+    put_config_document,
+    put_node,
+)
+from functions.logic.errors import Conflict, Invalid, NotFound, field_error, not_found
+from functions.logic.limits import MAX_RATE_KG
 from solver import loading
 from solver.models import Node, Rate, Settings, Transit, Zone
 
@@ -32,17 +40,17 @@ CONFIG_FILES = {
 }
 
 
-def node_view(store: Store, node_id: str) -> dict[str, Any]:
-    node = store.network_config().node(node_id)
+def node_view(db: Database, node_id: str) -> dict[str, Any]:
+    node = network_config(db).node(node_id)
     if node is None:
         raise not_found("node", node_id)
     day = today()
-    return {**node_item(node), "capacity_use": {"day": day, **store.capacity_use(node_id, day)}}
+    return {**node_item(node), "capacity_use": {"day": day, **capacity_use(db, node_id, day)}}
 
 
-def update_node(store: Store, node_id: str, changes: dict[str, Any]) -> Outcome:
+def update_node(db: Database, node_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     for _ in range(3):
-        node = store.network_config().node(node_id)
+        node = network_config(db).node(node_id)
         if node is None:
             raise not_found("node", node_id)
         try:
@@ -52,15 +60,13 @@ def update_node(store: Store, node_id: str, changes: dict[str, Any]) -> Outcome:
                 field_error(".".join(map(str, e["loc"])) or "body", e["msg"])
                 for e in error.errors()
             ]
-            raise ApiError(422, "invalid_node", "the node would be invalid", fields) from error
+            raise Invalid("invalid_node", "the node would be invalid", fields) from error
         try:
-            store.put_node(updated, expected=node)
-        except ClientError as error:
-            if "ConditionalCheckFailed" in json.dumps(error.response):
-                continue  # changed meanwhile: merge into the fresh record
-            raise
-        return Outcome(200, node_view(store, node_id))
-    raise ApiError(409, "node_changed", f"node {node_id!r} kept changing; retry")
+            put_node(db, updated, expected=node)
+        except ConditionFailed:
+            continue  # changed meanwhile: merge into the fresh record
+        return node_view(db, node_id)
+    raise Conflict("node_changed", f"node {node_id!r} kept changing; retry")
 
 
 def _cell(value: Any) -> str:
@@ -85,13 +91,13 @@ def _write_document(folder: Path, name: str, document: Any) -> None:
             writer.writerow([_cell(row.get(c)) for c in (*columns, *extra)])
 
 
-def validate_document(store: Store, name: str, document: Any) -> list[dict[str, Any]]:
+def validate_document(db: Database, name: str, document: Any) -> list[dict[str, Any]]:
     """The loader's errors for `document` as the new `name`, with the other stored documents."""
     files = {loading.ZONES_FILE, loading.RATES_FILE, loading.TRANSIT_FILE, loading.SETTINGS_FILE}
     with tempfile.TemporaryDirectory(prefix="omniroute-config-") as tmp:
         folder = Path(tmp)
         for other in CONFIG_NAMES:
-            content = document if other == name else store.config_document(other)
+            content = document if other == name else config_document(db, other)
             if content is not None:
                 _write_document(folder, other, content)
         _, errors = loading.load_network(folder)
@@ -112,10 +118,10 @@ def validate_document(store: Store, name: str, document: Any) -> list[dict[str, 
     return out
 
 
-def put_config(store: Store, name: str, body: Any) -> Outcome:
+def put_config(db: Database, name: str, body: Any) -> dict[str, Any]:
     if name not in CONFIG_FILES:
-        raise ApiError(
-            404, "config_not_found", f"unknown config {name!r} (known: {', '.join(CONFIG_FILES)})"
+        raise NotFound(
+            "config_not_found", f"unknown config {name!r} (known: {', '.join(CONFIG_FILES)})"
         )
     if name == "settings":
         document = body
@@ -124,8 +130,7 @@ def put_config(store: Store, name: str, body: Any) -> Outcome:
         or not isinstance(body.get("rows"), list)
         or set(body) != {"rows"}
     ):
-        raise ApiError(
-            422,
+        raise Invalid(
             "invalid_request",
             'expected {"rows": [...]}',
             [field_error("rows", "a list of row objects is required")],
@@ -134,8 +139,7 @@ def put_config(store: Store, name: str, body: Any) -> Outcome:
         document = body["rows"]
         bad = [i for i, row in enumerate(document) if not isinstance(row, dict)]
         if bad:
-            raise ApiError(
-                422,
+            raise Invalid(
                 "invalid_request",
                 "rows must be objects",
                 [field_error(f"rows[{i}]", "must be an object") for i in bad],
@@ -147,12 +151,12 @@ def put_config(store: Store, name: str, body: Any) -> Outcome:
         if _number(row.get("max_kg")) > MAX_RATE_KG
     ]
     if too_heavy:
-        raise ApiError(422, "invalid_config", "rates is not valid; nothing was changed", too_heavy)
-    errors = validate_document(store, name, document)
+        raise Invalid("invalid_config", "rates is not valid; nothing was changed", too_heavy)
+    errors = validate_document(db, name, document)
     if errors:
-        raise ApiError(422, "invalid_config", f"{name} is not valid; nothing was changed", errors)
-    store.put_config_document(name, _normalised(name, document))
-    return Outcome(200, {"name": name, "version": store.config_version()})
+        raise Invalid("invalid_config", f"{name} is not valid; nothing was changed", errors)
+    put_config_document(db, name, _normalised(name, document))
+    return {"name": name, "version": config_version(db)}
 
 
 def _number(value: Any) -> float:

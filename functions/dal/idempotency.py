@@ -1,10 +1,8 @@
-"""Per-process resources the handlers share: the `Store` and the idempotency persistence layer,
-one per DynamoDB endpoint and table set (so a process that starts several local stacks, as the
-tests do, never talks to a stale endpoint)."""
+"""Idempotency records in DynamoDB: Powertools' persistence layer, one per operation and per
+deployment (endpoint and table set), and the config every idempotent call uses."""
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
@@ -13,11 +11,11 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
 )
 
-from functions.dynamo import dynamodb_client, table_names
-from functions.store import Store
+from functions.dal.client import dynamodb_client
+from functions.dal.database import database_key
+from functions.settings import current_settings
 
 _lock = threading.Lock()
-_stores: dict[tuple[Any, ...], Store] = {}
 _persistence: dict[tuple[Any, ...], DynamoDBPersistenceLayer] = {}
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -33,27 +31,15 @@ def idempotency_config() -> IdempotencyConfig:
     )
 
 
-def _key() -> tuple[Any, ...]:
-    return (os.environ.get("DYNAMODB_ENDPOINT_URL"), tuple(sorted(table_names().items())))
-
-
-def current_store() -> Store:
-    key = _key()
-    with _lock:
-        store = _stores.get(key)
-        if store is None:
-            store = _stores[key] = Store(dynamodb_client(key[0]), table_names())
-        return store
-
-
 def idempotency_store(operation: str) -> DynamoDBPersistenceLayer:
     """One persistence layer per operation (Powertools configures a layer per decorated call)."""
-    key = (*_key(), operation)
+    key = (*database_key(), operation)
     with _lock:
         layer = _persistence.get(key)
         if layer is None:
             layer = DynamoDBPersistenceLayer(
-                table_name=table_names()["idempotency"], boto3_client=dynamodb_client(key[0])
+                table_name=current_settings().table("idempotency"),
+                boto3_client=dynamodb_client(key[0]),
             )
             # Powertools configures a layer on its first call and marks it configured before
             # it has set the key expression: two first calls at once (threads of the local

@@ -18,7 +18,7 @@ in docs/dynamodb.md; in short:
                network and reload it only when the version moves.
 - idempotency: Powertools' DynamoDBPersistenceLayer (key `id`, TTL `expiration`).
 - scenarios:   one item per what-if job (`job_id`): status, progress (batches done/total), where
-               its results are in S3 and, when it failed, why (`functions/scenario_jobs.py`).
+               its results are in S3 and, when it failed, why (`scenarios/job_records.py`).
 """
 
 from __future__ import annotations
@@ -60,11 +60,6 @@ TABLES: dict[str, dict[str, Any]] = {
 
 TTL_ATTRIBUTE: dict[str, str] = {"idempotency": "expiration", "capacity": "expires_at"}
 """Logical table name -> its TTL attribute (capacity-use items expire weeks after their day)."""
-
-
-def table_env_var(logical: str) -> str:
-    """The environment variable holding a table's physical name, e.g. `ORDERS_TABLE`."""
-    return f"{logical.upper()}_TABLE"
 
 
 def create_tables(client: Any, names: Mapping[str, str]) -> None:

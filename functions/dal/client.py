@@ -1,5 +1,5 @@
-"""DynamoDB plumbing shared by the repositories: the client, table names, attribute codecs,
-batched reads and retries.
+"""The DynamoDB client every access goes through: retries and timeouts, table names, batched
+reads, and the error codes of failed calls.
 
 Throttling and transient errors are retried by botocore's `standard` retry mode (exponential
 backoff with full jitter); `retry_with_backoff` adds the same policy around whole operations that
@@ -8,21 +8,18 @@ botocore does not retry (a transaction cancelled by a conflicting transaction, u
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from functions.tables import TABLES, table_env_var
+from functions.dal.codec import decode_item, encode_item
+from functions.settings import current_settings
 
 T = TypeVar("T")
 
@@ -42,13 +39,11 @@ def boto_config() -> Config:
     return Config(
         retries={"mode": "standard", "max_attempts": 8},
         connect_timeout=2,
-        read_timeout=float(os.environ.get("DYNAMODB_READ_TIMEOUT", "5")),
+        read_timeout=current_settings().dynamodb_read_timeout,
         max_pool_connections=50,
     )
 
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 _client_lock = threading.Lock()
 _clients: dict[str | None, Any] = {}
 
@@ -56,7 +51,7 @@ _clients: dict[str | None, Any] = {}
 def dynamodb_client(endpoint_url: str | None = None) -> Any:
     """One low-level client per endpoint (boto3 clients are thread-safe); the endpoint defaults
     to DYNAMODB_ENDPOINT_URL (set by the local stack, absent on AWS)."""
-    endpoint = endpoint_url or os.environ.get("DYNAMODB_ENDPOINT_URL") or None
+    endpoint = endpoint_url or current_settings().dynamodb_endpoint_url
     with _client_lock:
         client = _clients.get(endpoint)
         if client is None:
@@ -67,53 +62,8 @@ def dynamodb_client(endpoint_url: str | None = None) -> Any:
 
 
 def table_names() -> dict[str, str]:
-    """Logical -> physical table names from the environment (`ORDERS_TABLE`, ...)."""
-    return {logical: os.environ.get(table_env_var(logical), logical) for logical in TABLES}
-
-
-# --------------------------------------------------------------------------- attribute codec
-
-
-def _to_dynamo_number(value: Any) -> Any:
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, dict):
-        return {k: _to_dynamo_number(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_to_dynamo_number(v) for v in value]
-    return value
-
-
-def _from_dynamo_number(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _from_dynamo_number(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_from_dynamo_number(v) for v in value]
-    if isinstance(value, set):
-        return {_from_dynamo_number(v) for v in value}
-    return value
-
-
-def encode(value: Any) -> dict[str, Any]:
-    """A Python value as a DynamoDB attribute value (floats become exact decimals)."""
-    return _serializer.serialize(_to_dynamo_number(value))
-
-
-def encode_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: encode(value) for key, value in item.items()}
-
-
-def decode_item(item: Mapping[str, Any]) -> dict[str, Any]:
-    """A DynamoDB item as plain Python (whole numbers as int, others as float)."""
-    return {key: _from_dynamo_number(_deserializer.deserialize(v)) for key, v in item.items()}
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    """Logical -> physical names of the tables the environment names (`ORDERS_TABLE`, ...)."""
+    return current_settings().table_names()
 
 
 # --------------------------------------------------------------------------- retries
@@ -138,6 +88,10 @@ def retry_with_backoff(
                 raise
             time.sleep(backoff_delay(attempt))
     raise AssertionError("unreachable")
+
+
+class ConditionFailed(Exception):
+    """A conditional write found the item changed since it was read: re-read and try again."""
 
 
 def error_code(error: Exception) -> str:

@@ -1,4 +1,5 @@
-"""Errors a caller can cause, as values the API turns into 4xx bodies naming each bad field."""
+"""Errors a caller can cause, as values naming each bad field. The use cases raise them and know
+nothing of HTTP: `api/errors.py` is where each kind gets its status."""
 
 from __future__ import annotations
 
@@ -10,20 +11,30 @@ from solver.loading import LoadError
 
 
 @dataclass
-class ApiError(Exception):
-    """An answer other than success: HTTP status, a machine-readable code, and per-field errors
+class DomainError(Exception):
+    """A request the service refuses: a machine-readable code, a message, and per-field errors
     (`path` is a JSON path into the request such as `lines[2].qty`)."""
 
-    status: int
     code: str
     message: str
     errors: list[dict[str, Any]] = field(default_factory=list)
 
-    def body(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "errors": self.errors}
-
     def __str__(self) -> str:
-        return f"{self.status} {self.code}: {self.message}"
+        return f"{self.code}: {self.message}"
+
+
+class NotFound(DomainError):
+    """What the request names does not exist (an order, a node, a SKU, a job, a report)."""
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (stock or a record changed meanwhile, an id
+    already used, a change still in progress, a state that does not allow it); nothing changed."""
+
+
+class Invalid(DomainError):
+    """The request breaks a rule of the data (an unknown reference, an invalid document or row);
+    nothing changed."""
 
 
 def field_error(path: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -43,5 +54,5 @@ def from_load_errors(load_errors: Iterable[LoadError], prefix: str = "") -> list
     return out
 
 
-def not_found(what: str, ident: str) -> ApiError:
-    return ApiError(404, f"{what}_not_found", f"unknown {what} {ident!r}")
+def not_found(what: str, ident: str) -> NotFound:
+    return NotFound(f"{what}_not_found", f"unknown {what} {ident!r}")

@@ -14,7 +14,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.dynamo import decode_item, dynamodb_client, encode, error_code, table_names
+from functions.dal.client import dynamodb_client, error_code
+from functions.dal.codec import decode_item, encode
+from functions.settings import current_settings
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 MAX_REASON = 4000
@@ -30,7 +32,7 @@ def _now() -> str:
 
 
 def _table() -> str:
-    return table_names()["scenarios"]
+    return current_settings().table("scenarios")
 
 
 def _values(**values: Any) -> dict[str, Any]:

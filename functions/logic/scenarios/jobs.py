@@ -7,10 +7,10 @@ import re
 import uuid
 from typing import Any
 
-from functions import scenario_jobs as jobs
-from functions import scenario_storage as storage
-from functions.errors import ApiError, field_error, not_found
-from functions.scenario_launch import start_job
+from functions.dal.scenarios import job_records as jobs
+from functions.dal.scenarios import storage
+from functions.logic.errors import Invalid, NotFound, field_error, not_found
+from functions.logic.scenarios.launch import start_job
 from solver.scenarios.errors import ScenarioError
 from solver.scenarios.models import ScenarioFile
 
@@ -60,7 +60,7 @@ def validated(body: object) -> ScenarioFile:
     spec, errors = validate_scenario_data(body, LABEL)
     if spec is None:
         fields = error_fields(errors, body)
-        raise ApiError(422, "invalid_scenario_file", "the scenario file has errors", fields)
+        raise Invalid("invalid_scenario_file", "the scenario file has errors", fields)
     return spec
 
 
@@ -69,7 +69,7 @@ def _dataset_errors(spec: ScenarioFile, bucket: str) -> list[dict[str, Any]]:
     errors = []
     name = spec.base.dataset
     if not DATASET_NAME.match(name) or not storage.list_keys(bucket, _dataset_prefix(name)):
-        known = ", ".join(known_datasets(bucket)) or "none"
+        known = ", ".join(storage.known_datasets(bucket)) or "none"
         errors.append(
             field_error(
                 "base.dataset", f"unknown dataset {name!r} (known: {known})", field="base.dataset"
@@ -95,14 +95,6 @@ def _dataset_prefix(name: str) -> str:
     return f"{storage.DATASETS_PREFIX}{name}/"
 
 
-def known_datasets(bucket: str) -> list[str]:
-    page = storage.s3_client().list_objects_v2(
-        Bucket=bucket, Prefix=storage.DATASETS_PREFIX, Delimiter="/"
-    )
-    prefixes = [p["Prefix"] for p in page.get("CommonPrefixes", [])]
-    return sorted(p[len(storage.DATASETS_PREFIX) :].rstrip("/") for p in prefixes)
-
-
 def job_links(job_id: str) -> dict[str, str]:
     return {"self": f"/v1/scenarios/{job_id}", "report": f"/v1/scenarios/{job_id}/report"}
 
@@ -112,7 +104,7 @@ def create_job(spec: ScenarioFile, body: dict[str, Any]) -> dict[str, Any]:
     bucket = storage.scenario_bucket()
     errors = _dataset_errors(spec, bucket)
     if errors:
-        raise ApiError(422, "invalid_scenario_file", "the scenario file has errors", errors)
+        raise Invalid("invalid_scenario_file", "the scenario file has errors", errors)
     job_id = uuid.uuid4().hex
     target = storage.input_prefix(job_id)
     storage.copy_prefix(bucket, _dataset_prefix(spec.base.dataset), f"{target}{spec.base.dataset}/")
@@ -161,8 +153,7 @@ def job_report(job_id: str) -> str:
     if job is None:
         raise not_found("scenario_job", job_id)
     if job["status"] != jobs.SUCCEEDED:
-        raise ApiError(
-            404,
+        raise NotFound(
             "report_not_ready",
             f"job {job_id} is {job['status']}; the report exists once it has succeeded",
         )

@@ -10,10 +10,10 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from functions import dynamo
-from functions.reservations import RecordWrite, ReservationFailed, StockDelta, commit
-from functions.store import Store
-from functions.tables import TABLES
+from functions.dal import client as dynamo
+from functions.dal.database import Database
+from functions.dal.reservations import RecordWrite, ReservationFailed, StockDelta, commit
+from functions.dal.tables import TABLES
 
 
 @pytest.fixture(autouse=True)
@@ -40,8 +40,8 @@ def _cancelled(*codes: str) -> dict[str, Any]:
     }
 
 
-def _store(client: Any) -> Store:
-    return Store(client, {name: name for name in TABLES})
+def _store(client: Any) -> Database:
+    return Database(client, {name: name for name in TABLES})
 
 
 RECORD = RecordWrite("o-1", {"status": "reserved", "version": 1}, creating=True)

@@ -23,15 +23,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.dynamo import (
+from functions.dal.capacity import capacity_expiry
+from functions.dal.client import (
     TRANSACTION_LIMIT,
     cancellation_codes,
-    encode,
-    encode_item,
     error_code,
     retry_with_backoff,
 )
-from functions.store import Store, capacity_expiry
+from functions.dal.codec import encode, encode_item
+from functions.dal.database import Database
+from functions.dal.stock import stock_update
 
 TRANSIENT_CANCEL_CODES = frozenset(
     {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
@@ -98,7 +99,7 @@ class ReservationFailed(Exception):
 # --------------------------------------------------------------------------- actions
 
 
-def _stock_action(store: Store, delta: StockDelta, checked: bool) -> dict[str, Any]:
+def _stock_action(db: Database, delta: StockDelta, checked: bool) -> dict[str, Any]:
     sets, conditions = [], []
     names: dict[str, str] = {"#levels": "levels"}
     values: dict[str, Any] = {}
@@ -113,10 +114,10 @@ def _stock_action(store: Store, delta: StockDelta, checked: bool) -> dict[str, A
             conditions.append(f"{level}.available >= :q{i}")
         else:
             conditions.append(f"attribute_exists({level})")
-    return {"Update": store.stock_update(delta.sku, sets, conditions, names, values)}
+    return {"Update": stock_update(db, delta.sku, sets, conditions, names, values)}
 
 
-def _capacity_action(store: Store, delta: CapacityDelta, checked: bool) -> dict[str, Any]:
+def _capacity_action(db: Database, delta: CapacityDelta, checked: bool) -> dict[str, Any]:
     amounts = {"orders": delta.orders, "units": delta.units, "same_day": delta.same_day}
     values: dict[str, Any] = {":expires": encode(capacity_expiry(delta.day))}
     adds, conditions = [], []
@@ -129,7 +130,7 @@ def _capacity_action(store: Store, delta: CapacityDelta, checked: bool) -> dict[
             values[f":{name}_max"] = encode(limit - amount)
             conditions.append(f"(attribute_not_exists({name}) OR {name} <= :{name}_max)")
     action: dict[str, Any] = {
-        "TableName": store.table("capacity"),
+        "TableName": db.table("capacity"),
         "Key": encode_item({"node_id": delta.node_id, "day": delta.day}),
         "UpdateExpression": "SET expires_at = :expires"
         + (" ADD " + ", ".join(adds) if adds else ""),
@@ -140,10 +141,10 @@ def _capacity_action(store: Store, delta: CapacityDelta, checked: bool) -> dict[
     return {"Update": action}
 
 
-def _delta_action(store: Store, delta: Delta, checked: bool) -> dict[str, Any]:
+def _delta_action(db: Database, delta: Delta, checked: bool) -> dict[str, Any]:
     if isinstance(delta, StockDelta):
-        return _stock_action(store, delta, checked)
-    return _capacity_action(store, delta, checked)
+        return _stock_action(db, delta, checked)
+    return _capacity_action(db, delta, checked)
 
 
 def _describe(delta: Delta) -> dict[str, Any]:
@@ -152,12 +153,12 @@ def _describe(delta: Delta) -> dict[str, Any]:
     return {"node_id": delta.node_id, "day": delta.day, "capacity": True}
 
 
-def _record_key(store: Store, order_id: str) -> tuple[str, dict[str, Any]]:
-    return store.table("orders"), encode_item({"order_id": order_id})
+def _record_key(db: Database, order_id: str) -> tuple[str, dict[str, Any]]:
+    return db.table("orders"), encode_item({"order_id": order_id})
 
 
 def _record_update(
-    store: Store,
+    db: Database,
     order_id: str,
     sets: Mapping[str, Any],
     condition: str,
@@ -166,7 +167,7 @@ def _record_update(
     adds: Mapping[str, Any] | None = None,
     deletes: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    table, key = _record_key(store, order_id)
+    table, key = _record_key(db, order_id)
     names: dict[str, str] = {}
     encoded: dict[str, Any] = {k: encode(v) for k, v in values.items()}
     clauses = []
@@ -207,7 +208,7 @@ def _record_condition(record: RecordWrite) -> tuple[str, dict[str, Any]]:
 # --------------------------------------------------------------------------- commit
 
 
-def _transact(store: Store, actions: list[dict[str, Any]], token: str) -> None:
+def _transact(db: Database, actions: list[dict[str, Any]], token: str) -> None:
     """One transaction; conflicts with other transactions and throttling are retried with
     jittered backoff (same token, so a retried success is not applied twice)."""
 
@@ -218,7 +219,7 @@ def _transact(store: Store, actions: list[dict[str, Any]], token: str) -> None:
         )
 
     retry_with_backoff(
-        lambda: store.client.transact_write_items(TransactItems=actions, ClientRequestToken=token),
+        lambda: db.client.transact_write_items(TransactItems=actions, ClientRequestToken=token),
         transient,
     )
 
@@ -234,20 +235,20 @@ def _failure(error: ClientError, deltas: Sequence[Delta], record_index: int) -> 
     return ReservationFailed("stock_changed", details)
 
 
-def commit(store: Store, deltas: Sequence[Delta], record: RecordWrite) -> None:
+def commit(db: Database, deltas: Sequence[Delta], record: RecordWrite) -> None:
     """Apply `deltas` and write `record`, all or nothing (raises ReservationFailed)."""
     deltas = [d for d in deltas if _nonzero(d)]
     op = uuid.uuid4().hex
     if len(deltas) <= CHUNK_SIZE:
         condition, values = _record_condition(record)
-        actions = [_delta_action(store, d, checked=True) for d in deltas]
-        actions.append(_record_update(store, record.order_id, record.attributes, condition, values))
+        actions = [_delta_action(db, d, checked=True) for d in deltas]
+        actions.append(_record_update(db, record.order_id, record.attributes, condition, values))
         try:
-            _transact(store, actions, op)
+            _transact(db, actions, op)
         except ClientError as error:
             raise _failure(error, deltas, len(deltas)) from error
         return
-    _commit_in_chunks(store, deltas, record, op)
+    _commit_in_chunks(db, deltas, record, op)
 
 
 def _nonzero(delta: Delta) -> bool:
@@ -256,14 +257,14 @@ def _nonzero(delta: Delta) -> bool:
     return bool(delta.orders or delta.units or delta.same_day)
 
 
-def _commit_in_chunks(store: Store, deltas: Sequence[Delta], record: RecordWrite, op: str) -> None:
+def _commit_in_chunks(db: Database, deltas: Sequence[Delta], record: RecordWrite, op: str) -> None:
     condition, values = _record_condition(record)
     begin_sets: dict[str, Any] = {"pending_op": op}
     if record.creating:
         begin_sets["status"] = "pending"
     try:
-        store.client.transact_write_items(
-            TransactItems=[_record_update(store, record.order_id, begin_sets, condition, values)]
+        db.client.transact_write_items(
+            TransactItems=[_record_update(db, record.order_id, begin_sets, condition, values)]
         )
     except ClientError as error:
         raise _failure(error, [], 0) from error
@@ -271,10 +272,10 @@ def _commit_in_chunks(store: Store, deltas: Sequence[Delta], record: RecordWrite
     applied: list[int] = []
     for number, chunk in enumerate(chunks):
         mark = f"{op}:{number}"
-        actions = [_delta_action(store, d, checked=True) for d in chunk]
+        actions = [_delta_action(db, d, checked=True) for d in chunk]
         actions.append(
             _record_update(
-                store,
+                db,
                 record.order_id,
                 {},
                 "pending_op = :op AND NOT contains(applied, :mark)",
@@ -283,25 +284,25 @@ def _commit_in_chunks(store: Store, deltas: Sequence[Delta], record: RecordWrite
             )
         )
         try:
-            _transact(store, actions, mark)
+            _transact(db, actions, mark)
         except ClientError as error:
             failure = _failure(error, chunk, len(chunk))
-            compensate(store, record, op, chunks, applied)
+            compensate(db, record, op, chunks, applied)
             raise failure from error
         applied.append(number)
     final = _record_update(
-        store,
+        db,
         record.order_id,
         record.attributes,
         "pending_op = :op",
         {":op": op},
         removes=("pending_op", "applied"),
     )
-    store.client.transact_write_items(TransactItems=[final])
+    db.client.transact_write_items(TransactItems=[final])
 
 
 def compensate(
-    store: Store,
+    db: Database,
     record: RecordWrite,
     op: str,
     chunks: Sequence[Sequence[Delta]],
@@ -310,10 +311,10 @@ def compensate(
     """Undo committed chunks (latest first), each at most once, then restore the record."""
     for number in reversed(applied):
         mark = f"{op}:{number}"
-        actions = [_delta_action(store, d.inverse(), checked=False) for d in chunks[number]]
+        actions = [_delta_action(db, d.inverse(), checked=False) for d in chunks[number]]
         actions.append(
             _record_update(
-                store,
+                db,
                 record.order_id,
                 {},
                 "contains(applied, :mark)",
@@ -322,20 +323,20 @@ def compensate(
             )
         )
         try:
-            _transact(store, actions, f"undo:{mark}")
+            _transact(db, actions, f"undo:{mark}")
         except ClientError as error:
             if "ConditionalCheckFailed" not in cancellation_codes(error)[-1:]:
                 raise  # a genuine fault: the record keeps pending_op/applied for a sweeper
-    table, key = _record_key(store, record.order_id)
+    table, key = _record_key(db, record.order_id)
     if record.creating:
-        store.client.delete_item(
+        db.client.delete_item(
             TableName=table,
             Key=key,
             ConditionExpression="pending_op = :op",
             ExpressionAttributeValues={":op": encode(op)},
         )
     else:
-        store.client.update_item(
+        db.client.update_item(
             TableName=table,
             Key=key,
             UpdateExpression="REMOVE pending_op, applied",

@@ -1,6 +1,6 @@
 """Where a what-if job keeps its files in S3, and reading/writing them.
 
-Layout in the bucket (SCENARIO_BUCKET):
+Layout in the bucket (SCENARIO_BUCKET; S3_ENDPOINT_URL points at the local stack's S3):
 
 - `datasets/<name>/...`: datasets a scenario file may name as `base.dataset` (the local stack
   uploads the one it serves; on AWS, upload with `aws s3 sync`).
@@ -23,11 +23,9 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from functions.dynamo import boto_config
+from functions.dal.client import boto_config
+from functions.settings import current_settings
 
-BUCKET_ENV = "SCENARIO_BUCKET"
-ENDPOINT_ENV = "S3_ENDPOINT_URL"
-"""Set by the local stack (moto's S3); absent on AWS."""
 DATASETS_PREFIX = "datasets/"
 SCENARIO_FILE = "scenario.json"
 RESULT_FILES = ("kpis.json", "kpis.csv", "comparison.json", "report.html")
@@ -37,7 +35,7 @@ _clients: dict[str | None, Any] = {}
 
 
 def s3_client() -> Any:
-    endpoint = os.environ.get(ENDPOINT_ENV) or None
+    endpoint = current_settings().s3_endpoint_url
     with _lock:
         client = _clients.get(endpoint)
         if client is None:
@@ -49,7 +47,7 @@ def s3_client() -> Any:
 
 
 def scenario_bucket() -> str:
-    return os.environ[BUCKET_ENV]
+    return current_settings().bucket()
 
 
 def job_prefix(job_id: str) -> str:
@@ -149,6 +147,19 @@ def upload_folder(bucket: str, folder: str, prefix: str) -> int:
             s3_client().upload_file(path, bucket, prefix + relative)
             count += 1
     return count
+
+
+def delete_prefix(bucket: str, prefix: str) -> None:
+    """Delete every object under `prefix`."""
+    for key in list_keys(bucket, prefix):
+        s3_client().delete_object(Bucket=bucket, Key=key)
+
+
+def known_datasets(bucket: str) -> list[str]:
+    """Names of the datasets under `datasets/` (one folder each)."""
+    page = s3_client().list_objects_v2(Bucket=bucket, Prefix=DATASETS_PREFIX, Delimiter="/")
+    prefixes = [p["Prefix"] for p in page.get("CommonPrefixes", [])]
+    return sorted(p[len(DATASETS_PREFIX) :].rstrip("/") for p in prefixes)
 
 
 def plan_key(job_id: str, scenario: str, day: str) -> str:

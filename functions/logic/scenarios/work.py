@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -34,8 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from functions import scenario_jobs as jobs
-from functions import scenario_storage as storage
+from functions.dal.scenarios import job_records as jobs
+from functions.dal.scenarios import storage
+from functions.settings import current_settings
 from solver.models import Plan
 from solver.network import Network
 from solver.planfile import plan_json
@@ -120,13 +120,11 @@ def _first_day_network(bucket: str, job_id: str, scenario: PlannedScenario) -> N
 
 # --------------------------------------------------------------------------- actions
 
-CONCURRENCY_ENV = "WHATIF_CONCURRENCY"
-"""How many scenarios run at once when that is fewer than all: set by the local stack to its
-task workers. Unset on AWS, where the Distributed Map runs every scenario at once."""
-
 
 def concurrent_scenarios(scenarios: int) -> int:
-    return int(os.environ.get(CONCURRENCY_ENV) or scenarios)
+    """How many of a job's `scenarios` run at once: WHATIF_CONCURRENCY where fewer do (the
+    local stack's task workers), else all of them (the Distributed Map on AWS)."""
+    return current_settings().whatif_concurrency or scenarios
 
 
 def prepare(event: dict[str, Any]) -> dict[str, Any]:
@@ -289,8 +287,7 @@ def fail(event: dict[str, Any]) -> dict[str, Any]:
         jobs.mark_failed(job_id, failure_reason(event.get("error")))
     status = (jobs.get_job(job_id) or {}).get("status")
     if status != jobs.SUCCEEDED:
-        for key in storage.list_keys(bucket, storage.results_prefix(job_id)):
-            storage.s3_client().delete_object(Bucket=bucket, Key=key)  # nothing half-written
+        storage.delete_prefix(bucket, storage.results_prefix(job_id))  # nothing half-written
     return {"job_id": job_id, "status": status}
 
 
