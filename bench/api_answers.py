@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import functions
-from omniroute.serve import DEFAULT_DATASET, start_local_stack
+from omniroute.local.stack import DEFAULT_DATASET, start_local_stack
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests/, after any PYTHONPATH
 from tests.integration.api_client import ApiClient

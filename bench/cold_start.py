@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 from machine import run_header
 
-from omniroute.serve import LocalDynamoDB, local_environment, prepare_tables
+from omniroute.local.moto_server import MotoServer
+from omniroute.local.stack import local_environment, prepare_tables
 from solver.generate import generate_dataset
 
 CHILD = r"""
@@ -51,7 +52,7 @@ def timed(self, operation, params):
     finally:
         dynamodb_ms[0] += (time.perf_counter() - begun) * 1000
 botocore.client.BaseClient._make_api_call = timed
-from omniroute.serve import LambdaContext, api_gateway_event
+from omniroute.local.events import LambdaContext, api_gateway_event
 method, path, body = sys.argv[2], sys.argv[3], sys.argv[4].encode()
 event = api_gateway_event(method, path, {"Content-Type": "application/json"}, body)
 begun, cpu = time.perf_counter(), time.process_time()
@@ -107,7 +108,7 @@ def main() -> None:
         orders = [json.loads(line) for line in (dataset / "orders.jsonl").read_text().splitlines()]
         node_id = (dataset / "nodes.csv").read_text().splitlines()[1].split(",")[0]
         sku = (dataset / "skus.csv").read_text().splitlines()[1].split(",")[0]
-        dynamodb = LocalDynamoDB().start()
+        dynamodb = MotoServer().start()
         try:
             env = {
                 **os.environ,

@@ -5,7 +5,7 @@ Each handler module names the variables its function cannot do without (`NEEDS`)
 call runs `require_settings(NEEDS)`, which fails, before any request is served, with an error
 naming each variable that is missing or bad. template.yaml sets them for every function
 (tests/unit/test_settings.py checks it) and the local stack sets them for its workers
-(`omniroute/serve.py`, `local_environment`). There is no fallback to a literal table name.
+(`omniroute/local/stack.py`, `local_environment`). There is no fallback to a literal table name.
 Powertools reads its own variables (POWERTOOLS_*), the AWS SDK the AWS_* ones; nothing else in
 `functions/` reads the environment.
 
@@ -59,8 +59,11 @@ class Settings(BaseModel):
     scenario_bucket: str | None = None
     """The what-if bucket (`dal/scenarios/storage.py` has its layout)."""
     state_machine_arn: str | None = None
-    """The what-if state machine; absent, a job runs in a thread of this process (the local
-    stack: `logic/scenarios/launch.py`)."""
+    """The what-if state machine (on AWS the deployed one; the local stack's runs in moto's
+    Step Functions: `omniroute/local/state_machines.py`)."""
+    whatif_concurrency: int | None = Field(default=None, gt=0)
+    """How many scenarios of a what-if job run at once, when fewer than all (the local stack's
+    task workers); unset on AWS, where the Distributed Map runs them all at once."""
     dynamodb_endpoint_url: str | None = None
     """The local stack's embedded DynamoDB (or DynamoDB Local); absent on AWS."""
     s3_endpoint_url: str | None = None
@@ -133,6 +136,6 @@ def require_settings(needs: Iterable[str]) -> Settings:
     if missing:
         raise SettingsError(
             f"missing environment variables: {', '.join(missing)} (template.yaml sets them for "
-            "each function; the local stack in omniroute/serve.py)"
+            "each function; the local stack in omniroute/local/stack.py)"
         )
     return settings

@@ -3,7 +3,7 @@ point around it.
 
 Powertools keeps the current request in a class attribute (`BaseRouter.current_event`), so a
 process serves one request at a time: Lambda does that by design, and the local stack runs
-handlers in worker processes for the same reason (`omniroute/serve.py`).
+handlers in worker processes for the same reason (`omniroute/local/workers.py`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functions.api import scenarios
 from functions.api.resolver import LambdaHandler, build_resolver, lambda_entry
 
-NEEDS = ("SCENARIOS_TABLE", "IDEMPOTENCY_TABLE", "SCENARIO_BUCKET")
+NEEDS = ("SCENARIOS_TABLE", "IDEMPOTENCY_TABLE", "SCENARIO_BUCKET", "STATE_MACHINE_ARN")
 """The environment variables this function cannot do without (`functions/settings.py`)."""
 
 

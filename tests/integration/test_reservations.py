@@ -21,7 +21,7 @@ from functions.dal.reservations import (
     StockDelta,
     commit,
 )
-from omniroute.serve import DEFAULT_DATASET, LocalStack
+from omniroute.local.stack import DEFAULT_DATASET, LocalStack
 from tests.integration.api_client import ApiClient
 from tests.integration.conftest import running_stack, shipped_units, stock_of
 

@@ -20,7 +20,8 @@ from functions.dal.tables import TABLES, create_tables
 from functions.handlers.scenario_worker import handler
 from functions.logic.scenarios.work import ScenarioRejected, failure_reason, job_scenarios
 from functions.settings import table_env_var
-from omniroute.serve import DEFAULT_DATASET, LambdaContext
+from omniroute.local.events import LambdaContext
+from omniroute.local.stack import DEFAULT_DATASET
 from solver.models import Plan
 from solver.scenarios.batching import carry_stock, daily_batches
 from tests.integration.whatif_jobs import in_process_kpis, planned_kpis, small_scenarios

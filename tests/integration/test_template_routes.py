@@ -16,7 +16,10 @@ import pytest
 from functions.api.resolver import build_resolver, lambda_entry
 from functions.dal.tables import TABLES
 from functions.settings import table_env_var
-from omniroute.serve import DEFAULT_DATASET, ROUTES, LambdaContext, LocalStack, api_gateway_event
+from omniroute.local.events import LambdaContext, api_gateway_event
+from omniroute.local.routes import RouteTable
+from omniroute.local.stack import DEFAULT_DATASET, LocalStack
+from omniroute.local.template import routes
 from tests.integration.conftest import demo_orders
 from tests.sam_template import api_routes, env_tables, functions
 
@@ -72,11 +75,11 @@ def test_openapi_document_has_no_route_the_template_leaves_out(stack: LocalStack
 def test_local_stack_sends_each_route_to_the_handler_the_template_names(
     name: str, method: str, path: str
 ) -> None:
-    matches = [
-        module for prefix, module in ROUTES if path == prefix or path.startswith(prefix + "/")
-    ]
-    handler_module = functions()[name]["Properties"]["Handler"].rsplit(".", 2)[-2]
-    assert matches[:1] == [handler_module], (method, path, matches)
+    found = RouteTable(routes()).match(method, concrete(path))
+    assert found is not None and found.match is not None, (method, path)
+    assert found.match.route.function == name
+    assert found.match.route.handler == functions()[name]["Properties"]["Handler"]
+    assert found.match.route.path == path
 
 
 def _flow(name: str) -> list[tuple[str, str, Any]]:

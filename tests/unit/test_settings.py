@@ -154,10 +154,10 @@ def test_nothing_in_functions_but_the_settings_reads_the_environment() -> None:
 def test_the_model_reads_its_fields_from_the_upper_case_variables(
     clean_environment: pytest.MonkeyPatch,
 ) -> None:
+    numbers = {"DYNAMODB_READ_TIMEOUT": "7.5", "WHATIF_CONCURRENCY": "3"}
     for name in VARIABLES:
-        if name != "DYNAMODB_READ_TIMEOUT":
-            clean_environment.setenv(name, f"value-of-{name}")
+        clean_environment.setenv(name, numbers.get(name, f"value-of-{name}"))
     settings = Settings.from_environment()
     for name in VARIABLES:
-        if name != "DYNAMODB_READ_TIMEOUT":
-            assert getattr(settings, name.lower()) == f"value-of-{name}"
+        expected = float(numbers[name]) if name in numbers else f"value-of-{name}"
+        assert getattr(settings, name.lower()) == expected

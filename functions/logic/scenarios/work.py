@@ -1,5 +1,5 @@
 """The what-if job's steps, as the state machine (infra/scenario-state-machine.asl.json) calls
-them and as the local runner (`launch.py`) calls them in order:
+them (on AWS, and on the local stack in moto's Step Functions, omniroute/local/state_machines.py):
 
 - `prepare`   {job_id, bucket, scenario_file_key} -> {job_id, bucket, scenarios_prefix,
               scenario_count}: validate the job's scenario file against its dataset, apply the
@@ -35,6 +35,7 @@ import numpy as np
 
 from functions.dal.scenarios import job_records as jobs
 from functions.dal.scenarios import storage
+from functions.settings import current_settings
 from solver.models import Plan
 from solver.network import Network
 from solver.planfile import plan_json
@@ -120,14 +121,19 @@ def _first_day_network(bucket: str, job_id: str, scenario: PlannedScenario) -> N
 # --------------------------------------------------------------------------- actions
 
 
+def concurrent_scenarios(scenarios: int) -> int:
+    """How many of a job's `scenarios` run at once: WHATIF_CONCURRENCY where fewer do (the
+    local stack's task workers), else all of them (the Distributed Map on AWS)."""
+    return current_settings().whatif_concurrency or scenarios
+
+
 def prepare(event: dict[str, Any]) -> dict[str, Any]:
     job_id, bucket = event["job_id"], event["bucket"]
     spec, planned = job_scenarios(bucket, job_id)
     days = {p.name: daily_batches(p.input.orders) for p in planned}
     per_order = None
     if spec.defaults.time_limit is not None:
-        # Scenarios run in parallel on AWS (one Map item each); the local runner says 1.
-        workers = int(event.get("workers") or len(planned))
+        workers = concurrent_scenarios(len(planned))
         budget = max(1.0, SOLVE_SHARE * spec.defaults.time_limit)
         per_order = seconds_per_order(budget, [len(p.input.orders) for p in planned], workers)
     for position, scenario in enumerate(planned):
@@ -233,7 +239,7 @@ def aggregate(event: dict[str, Any]) -> dict[str, Any]:
         file=Path(f"job-{job_id}.json"),
         base=outcomes[0],
         scenarios=tuple(outcomes[1:]),
-        workers=int(event.get("workers") or len(planned)),
+        workers=concurrent_scenarios(len(planned)),
         time_limit=spec.defaults.time_limit,
         seconds=_seconds_since(job.get("created_at")),
     )

@@ -5,7 +5,7 @@ back: with a few hundred stock items and a growing orders table that copy is mos
 `POST /v1/orders` on the local stack (about 25 of 50 ms, measured with bench/api_breakdown.py).
 This patch snapshots only the items the transaction names (at most 100) and restores those on
 failure. It relies on the embedded server handling one DynamoDB request at a time
-(`omniroute/serve.py`), so nothing else can change an item between snapshot and restore.
+(`omniroute/local/moto_server.py`), so nothing else can change an item between snapshot and restore.
 
 It is applied only to the embedded server's process and only if moto looks as expected;
 otherwise moto's own behaviour stays.
