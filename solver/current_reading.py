@@ -173,12 +173,12 @@ def _order_current(
                 f"{where} line {line_id}: holds {held} units, the line's qty is {line.qty}"
             )
     problems += _kit_problems(network, order, shipments, where)
-    shipments = _whole_kits_locked(order, shipments)
+    shipments = whole_kits_locked(order, shipments)
     problems += _unpriceable_locks(network, order, shipments, where)
     return OrderCurrent(order.order_id, tuple(shipments)), problems
 
 
-def _whole_kits_locked(order: Order, shipments: list[HeldShipment]) -> list[HeldShipment]:
+def whole_kits_locked(order: Order, shipments: list[HeldShipment]) -> list[HeldShipment]:
     """A kit travels whole (§5.3), so a lock on any of its lines locks all of them there."""
     kits: dict[str, list[str]] = {}
     for line in order.lines:

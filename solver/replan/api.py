@@ -25,7 +25,7 @@ from solver.planning import plan_dataset
 from solver.pricing import ChosenShipment, price_order
 from solver.replan.commits import CommitPlan, Resource, available_now, commit_plan, usage
 from solver.replan.reasons import MoveReason, chosen_reason, forced_reason
-from solver.replan.request import ReplanRequest, held_usage, replan_network
+from solver.replan.request import ReplanRequest, held_usage, left_after, replan_network
 
 Status = Literal["kept", "changed", "moved"]
 
@@ -105,7 +105,7 @@ def replan(request: ReplanRequest) -> ReplanOutcome:
     }
     left = request.left
     if left is None:
-        left = _left_in_file_view(network, request.orders, current)
+        left = left_after(network, request.orders, current)
     commits = commit_plan(changes, [o.order_id for o in request.orders], available_now(free, left))
     short = _over_held(network, request.orders, current)
     taken: dict[Resource, list[str]] = {}
@@ -180,19 +180,6 @@ def _filled(order: Order, held: OrderCurrent | None, after: Sequence[ChosenShipm
         now = sum(c.units.get(line.line_id, 0) for c in after)
         filled += max(0, now - was)
     return filled
-
-
-def _left_in_file_view(
-    network: Network, orders: Sequence[Order], current: CurrentAllocation
-) -> Ledger:
-    """What is left with the current allocation taken, when the network is before it."""
-    fresh, held = Ledger.fresh(network), held_usage(network, orders, current)
-    return Ledger(
-        fresh.stock - held.stock,
-        fresh.orders_left - held.orders_left,
-        fresh.units_left - held.units_left,
-        fresh.same_day_left - held.same_day_left,
-    )
 
 
 def _over_held(

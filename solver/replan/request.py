@@ -68,6 +68,18 @@ def held_usage(network: Network, orders: Sequence[Order], current: CurrentAlloca
     return used
 
 
+def left_after(network: Network, orders: Sequence[Order], current: CurrentAllocation) -> Ledger:
+    """What is left of the network's full stock and capacity once the current allocation is
+    taken: what the live system shows (`ReplanRequest.left`) for a dataset and a plan of it."""
+    fresh, held = Ledger.fresh(network), held_usage(network, orders, current)
+    return Ledger(
+        fresh.stock - held.stock,
+        fresh.orders_left - held.orders_left,
+        fresh.units_left - held.units_left,
+        fresh.same_day_left - held.same_day_left,
+    )
+
+
 def locked_usage(network: Network, orders: Sequence[Order], current: CurrentAllocation) -> Ledger:
     """What the locked units alone take (they cannot move)."""
     locks_only = CurrentAllocation(
