@@ -27,8 +27,8 @@ from solver.models import Order
 from solver.network import Network
 from solver.order_solver import NO_PRICES, OrderSolution, Prices, solve_order
 from solver.pricing import ChosenShipment, OrderMethods, order_methods, price_order
-from solver.resourcing import locked_decision
-from solver.strategies.base import BatchDecision
+from solver.resourcing import locked_decision, moves_that_pay
+from solver.strategies.base import BatchDecision, arrival_order
 from solver.strategies.master import (
     Column,
     LimitOf,
@@ -206,6 +206,8 @@ def plan_optimal(
             notes.append(f"master MIP: {state}")
     notes.append(f"plan kept: {kept}")
     shipments = [batch.pool.columns[j].chosen for j in picked]
+    if network.current is not None:  # spec §7: no order stays moved where going back pays
+        shipments = moves_that_pay(network, orders, arrival_order(orders), shipments)
     return BatchDecision(shipments, bound if bound > float("-inf") else None, notes)
 
 
