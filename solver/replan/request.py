@@ -25,7 +25,8 @@ ReplanStrategy = Literal["optimal", "myopic"]
 
 @dataclass(frozen=True)
 class ReplanRequest:
-    """A re-plan of the orders in scope; see /work/coord/notes-replan.md for the contract."""
+    """A re-plan of the orders in scope: the network as it is, those orders, what they hold,
+    what is left now, the fences, the strategy and its time."""
 
     network: Network
     """The network as stored (nodes, SKUs, on hand and safety stock, carriers, settings)."""
@@ -42,8 +43,6 @@ class ReplanRequest:
     strategy: ReplanStrategy = "optimal"
     seconds: float | None = None
     """Wall-clock limit for the solve."""
-    work: float | None = None
-    """Work budget for `optimal` (engineer E's deterministic budgets; not used yet)."""
     name: str = "reallocation"
 
 
