@@ -217,8 +217,9 @@ def kpi_comparison_table(result: WhatifResult) -> Table:
         for k, (_, deltas) in enumerate(rows):
             d = deltas[m]
             text = format_value(metric, d.value)
-            if k > 0 and d.delta:
-                text += f" [dim]({format_delta(metric, d.delta)})[/]"
+            shown = format_delta(metric, d.delta) if k > 0 else ""
+            if shown:
+                text += f" [dim]({shown})[/]"
             cells.append(text)
         table.add_row(labels[metric], *cells)
     return table

@@ -18,10 +18,14 @@ def format_value(metric: str, value: float | None) -> str:
 
 
 def format_delta(metric: str, delta: float | None) -> str:
+    """The change as shown next to a value, or "" when there is none at the precision shown
+    (a share moving by 0.0004 is no "-0.0 pt")."""
     if delta is None:
         return ""
     if metric in SHARES:
-        return f"{100 * delta:+.1f} pt"
+        points = round(100 * delta, 1)
+        return f"{points:+.1f} pt" if points else ""
     if metric in MONEY or not float(delta).is_integer():
-        return f"{delta:+,.2f}"
-    return f"{int(delta):+,}"
+        shown = round(delta, 2)
+        return f"{shown:+,.2f}" if shown else ""
+    return f"{int(delta):+,}" if delta else ""

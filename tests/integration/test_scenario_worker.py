@@ -150,7 +150,7 @@ def test_aggregate_writes_the_results_then_marks_the_job_succeeded(
     document = storage.get_json(BUCKET, answer["kpis_key"])
     served = {s["name"]: planned_kpis(s["kpis"]) for s in document["scenarios"]}
     assert served == in_process_kpis(body, tmp_path)
-    assert "<svg" in storage.get_text(BUCKET, answer["report_key"])
+    assert 'id="chart-cost-per-order"' in storage.get_text(BUCKET, answer["report_key"])
     csv_rows = storage.get_text(BUCKET, job["result_keys"]["kpis.csv"]).splitlines()
     assert csv_rows[0] == "scenario,strategy,metric,value,base,delta,relative"
 
