@@ -31,7 +31,12 @@ from solver.scenarios.comparison import METRICS
 from solver.scenarios.errors import ScenarioError
 from solver.scenarios.models import ScenarioFile
 from solver.scenarios.outcome import ScenarioOutcome, summarise
-from solver.scenarios.preparing import base_paths, load_base, prepare_scenarios
+from solver.scenarios.preparing import (
+    base_paths,
+    check_scenario_file,
+    load_base,
+    prepare_scenarios,
+)
 from solver.scenarios.reading import read_scenario_file
 from solver.scenarios.results import WhatifResult, comparison, kpis_csv, kpis_document
 from solver.scenarios.running import BatchRun, run_scenario, seconds_per_order
@@ -58,16 +63,10 @@ class WhatifFailed(RuntimeError):
 
 
 def check_file(file: Path) -> tuple[ScenarioFile | None, dict[str, tuple[int, int]], list[str]]:
-    """Read and dry-run the file: the spec, (orders, days) per scenario, or the errors."""
-    spec, errors = read_scenario_file(file)
+    """Read and dry-run the file: the spec, (orders, days) per scenario, or every error."""
+    spec, planned, errors = check_scenario_file(file)
     if spec is None:
         return None, {}, [str(e) for e in errors]
-    base, load_errors = load_base(spec, file)
-    if base is None:
-        return None, {}, [str(e) for e in load_errors]
-    planned, change_errors = prepare_scenarios(spec, file, base)
-    if change_errors:
-        return None, {}, [str(e) for e in change_errors]
     sizes = {p.name: (len(p.input.orders), len(daily_batches(p.input.orders))) for p in planned}
     return spec, sizes, []
 
