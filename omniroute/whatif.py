@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from solver.files import write_text_atomic
 from solver.planfile import write_plan
 from solver.report.formatting import format_delta, format_value
 from solver.scenarios.batching import daily_batches
@@ -222,12 +223,6 @@ def kpi_comparison_table(result: WhatifResult) -> Table:
             cells.append(text)
         table.add_row(labels[metric], *cells)
     return table
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def write_outputs(result: WhatifResult, out_dir: Path) -> dict[str, Path]:
