@@ -70,11 +70,12 @@ h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28
 table { border-collapse: collapse; font-size: 12.5px; margin: 8px 0; }
 th, td { padding: 3px 8px; border-bottom: 1px solid #e5e5e5; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-thead th { background: #f3f5f8; position: sticky; top: 0; }
+thead th { background: #f3f5f8; }
 .delta { color: #777; font-size: 11px; display: block; }
 .better { color: #2e7d32; } .worse { color: #c62828; }
+th[hidden], td[hidden] { display: none; }
 .switch { position: sticky; top: 0; z-index: 2; background: #fff; padding: 6px 0;
-          border-bottom: 1px solid #eee; }
+          border-bottom: 1px solid #eee; display: flex; align-items: center; gap: 8px; }
 figure.chart { margin: 12px 0 20px; padding: 8px; border: 1px solid #eee; border-radius: 6px; }
 figcaption { font-weight: 600; margin-bottom: 6px; }
 """
@@ -106,20 +107,21 @@ def kpi_table_html(outcomes: Sequence[ScenarioOutcome]) -> str:
     base = outcomes[0]
     columns = [(o, compare(base.kpis, o.kpis)) for o in outcomes]
     head = "".join(
-        f"<th>{html.escape(o.name)}<br><small>{html.escape(o.strategy)}</small></th>"
+        f'<th data-scenario="{html.escape(o.name)}">{html.escape(o.name)}<br>'
+        f"<small>{html.escape(o.strategy)}</small></th>"
         for o in outcomes
     )
     rows = []
     for m, (metric, label) in enumerate(METRICS):
         cells = []
-        for k, (_, deltas) in enumerate(columns):
+        for k, (outcome, deltas) in enumerate(columns):
             d = deltas[m]
             cell = html.escape(format_value(metric, d.value))
             shown = format_delta(metric, d.delta) if k > 0 else ""
             if shown:
                 css = _delta_class(metric, d.delta)
                 cell += f'<span class="delta {css}">{html.escape(shown)}</span>'
-            cells.append(f"<td>{cell}</td>")
+            cells.append(f'<td data-scenario="{html.escape(outcome.name)}">{cell}</td>')
         rows.append(f"<tr><td>{html.escape(label.strip())}</td>{''.join(cells)}</tr>")
     return (
         f'<table id="kpi-table"><thead><tr><th>KPI</th>{head}</tr></thead>'
@@ -188,13 +190,13 @@ def render_outcomes(outcomes: Sequence[ScenarioOutcome], title: str, meta: str) 
         f"<title>{html.escape(title)}</title><style>{STYLE}</style>{resources}</head><body>"
         f'<h1>{html.escape(title)}</h1><p class="meta">{html.escape(meta)}</p>'
         f"<h2>Scenarios</h2>{scenario_list_html(outcomes)}"
+        f'<div class="switch">Show scenarios: {divs["switch"]}</div>'
         f"<h2>Key figures against {html.escape(outcomes[0].name)}</h2>"
         f"{kpi_table_html(outcomes)}"
-        f'<div class="switch">Show scenarios: {divs["switch"]}</div>'
         f"<h2>Charts</h2>"
         '<p class="hint">Hover for values. Drag to pan, scroll on an axis or use the box to '
         "zoom, double-click or the reset button to go back. A click on a legend entry hides "
-        "that series; the boxes above show or hide a scenario everywhere.</p>"
+        "that series; the boxes at the top show or hide a scenario everywhere.</p>"
         f"{''.join(sections)}"
         "<h2>Map</h2>"
         '<p class="hint">The buttons above the map show one scenario at a time. Hover a node '

@@ -12,7 +12,8 @@ from bokeh.models.widgets import CheckboxGroup
 @dataclass
 class ScenarioSwitch:
     """Check boxes that show or hide each scenario in every chart: as a category of a chart's
-    axis (the factor is removed from the range) or as a series (its renderers are hidden)."""
+    axis (the factor is removed from the range), as a series (its renderers are hidden) and
+    as a column of the KPI table (cells marked `data-scenario`)."""
 
     names: list[str]
     axes: list[FactorRange] = field(default_factory=list)
@@ -57,5 +58,8 @@ for (const axis of axes) { axis.factors = kept; }
 for (const axis of flipped) { axis.factors = [...kept].reverse(); }
 for (const [name, renderers] of Object.entries(series)) {
   for (const renderer of renderers) { renderer.visible = shown.has(name); }
+}
+for (const cell of document.querySelectorAll("[data-scenario]")) {
+  cell.hidden = !shown.has(cell.dataset.scenario);
 }
 """

@@ -326,7 +326,10 @@ def test_the_scenario_switch_hides_a_scenario_in_every_chart(page_of_report):
              .map((x) => x.visible)"""
     )
     assert visible == [False]
+    assert page.locator('#kpi-table th[data-scenario="close-w1"]').is_hidden()
+    assert page.locator('#kpi-table td[data-scenario="close-w1"]').first.is_hidden()
     box.check()
+    assert page.locator('#kpi-table td[data-scenario="close-w1"]').first.is_visible()
 
 
 def _share_of_colour(image, colour: str) -> float:
