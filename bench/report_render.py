@@ -28,7 +28,9 @@ from machine import run_header
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-RENDERED = "() => window.Bokeh && Bokeh.documents.length === 1 && Bokeh.documents[0].is_idle"
+RENDERED = """() => window.Bokeh ? Bokeh.documents.length === 1 && Bokeh.documents[0].is_idle
+                 : document.readyState === "complete" """
+"""Drawn: BokehJS is idle (a page without Bokeh, e.g. an older static report: loaded)."""
 
 
 def descendants_cpu_seconds() -> float:

@@ -16,32 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from solver.report import charts, maps
 from solver.report.data import BUSIEST_NODES, map_flows
-from solver.report.formatting import format_delta, format_value
+from solver.report.formatting import delta_sense, format_delta, format_value
 from solver.report.switch import ScenarioSwitch
 from solver.scenarios.comparison import METRICS, compare
 from solver.scenarios.outcome import ScenarioOutcome
 
 if TYPE_CHECKING:
     from solver.scenarios.results import WhatifResult
-
-LOWER_IS_BETTER = frozenset(
-    {
-        "total_cost",
-        "cost_per_order",
-        "carrier_cost",
-        "handling_cost",
-        "dropship_cost",
-        "split_cost",
-        "late_cost",
-        "unfilled_cost",
-        "shipments_per_order",
-        "split_order_share",
-        "unfilled_units",
-        "unfilled_share",
-        "km_per_unit",
-    }
-)
-HIGHER_IS_BETTER = frozenset({"on_time_shipment_share", "on_time_order_share", "units_shipped"})
 
 Draw = Callable[[Sequence[ScenarioOutcome], ScenarioSwitch], Any]
 CHARTS: tuple[tuple[str, str, Draw], ...] = (
@@ -93,16 +74,6 @@ def _figure(identifier: str, title: str, body: str, note: str = "") -> str:
     )
 
 
-def _delta_class(metric: str, delta: float | None) -> str:
-    if not delta:
-        return ""
-    if metric in LOWER_IS_BETTER:
-        return "better" if delta < 0 else "worse"
-    if metric in HIGHER_IS_BETTER:
-        return "better" if delta > 0 else "worse"
-    return ""
-
-
 def kpi_table_html(outcomes: Sequence[ScenarioOutcome]) -> str:
     base = outcomes[0]
     columns = [(o, compare(base.kpis, o.kpis)) for o in outcomes]
@@ -119,7 +90,7 @@ def kpi_table_html(outcomes: Sequence[ScenarioOutcome]) -> str:
             cell = html.escape(format_value(metric, d.value))
             shown = format_delta(metric, d.delta) if k > 0 else ""
             if shown:
-                css = _delta_class(metric, d.delta)
+                css = delta_sense(metric, d.delta)
                 cell += f'<span class="delta {css}">{html.escape(shown)}</span>'
             cells.append(f'<td data-scenario="{html.escape(outcome.name)}">{cell}</td>')
         rows.append(f"<tr><td>{html.escape(label.strip())}</td>{''.join(cells)}</tr>")
@@ -195,7 +166,7 @@ def render_outcomes(outcomes: Sequence[ScenarioOutcome], title: str, meta: str) 
         f"{kpi_table_html(outcomes)}"
         f"<h2>Charts</h2>"
         '<p class="hint">Hover for values. Drag to pan, scroll on an axis or use the box to '
-        "zoom, double-click or the reset button to go back. A click on a legend entry hides "
+        "zoom; the reset button goes back. A click on a legend entry hides "
         "that series; the boxes at the top show or hide a scenario everywhere.</p>"
         f"{''.join(sections)}"
         "<h2>Map</h2>"
