@@ -96,7 +96,8 @@ def check(
     orders: Annotated[Path | None, typer.Option(help="Orders file, if not the default.")] = None,
 ) -> None:
     """Recompute every cost of a plan and list every rule it breaks (exit 1 if any)."""
-    from solver.checker import check_plan, format_report
+    from omniroute.check_report import check_report_text
+    from solver.checker import check_plan
     from solver.planfile import read_plan
 
     data = _load(dataset, orders)
@@ -106,9 +107,9 @@ def check(
         for problem in problems:
             errors.print(f"  - {problem}", markup=False, highlight=False)
         raise typer.Exit(code=2)
-    report = check_plan(data, plan_read)
-    console.print(format_report(report), markup=False, highlight=False)
-    raise typer.Exit(code=0 if report.ok else 1)
+    result = check_plan(data, plan_read)
+    console.print(check_report_text(result), markup=False, highlight=False)
+    raise typer.Exit(code=0 if result.ok else 1)
 
 
 @dataset_app.command("generate")
