@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from solver.deadline import Deadline
+from solver.files import write_text_atomic
 from solver.loading import load_dataset
 from solver.network import Dataset
+
+if TYPE_CHECKING:
+    from solver.generate import GenerationSummary
 
 app = typer.Typer(
     help="Omniroute: from which node, by which method, should each unit go.",
@@ -30,11 +34,29 @@ WRITE_SECONDS_PER_ORDER = 4e-5
 """Time kept back from the solver for pricing and writing the plan (a generous allowance)."""
 
 
+PlainOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--plain/--rich",
+        help="Tables in plain text (no colour, no box drawing): for logs. "
+        "Default: plain when the output is not a terminal.",
+    ),
+]
+
+
+def _plain(asked: bool | None) -> bool:
+    """Plain tables when asked, or by default when the output goes to a file or a pipe."""
+    return not console.is_terminal if asked is None else asked
+
+
 def _load(dataset: Path, orders: Path | None) -> Dataset:
 
     result = load_dataset(dataset, orders)
     if result.dataset is None:
-        errors.print(f"[bold red]{len(result.errors)} problem(s) in {dataset}; nothing planned:[/]")
+        errors.print(
+            f"[bold red]{len(result.errors)} problem(s) in {dataset}; nothing planned[/] "
+            "(positions are each file's own line numbers; a CSV's header is line 1):"
+        )
         for err in result.errors:
             errors.print(f"  - {err}", markup=False, highlight=False)
         raise typer.Exit(code=2)
@@ -57,6 +79,7 @@ def plan(
     out: Annotated[Path | None, typer.Option(help="Write the plan (spec §6) here.")] = None,
     kpis_out: Annotated[Path | None, typer.Option(help="Write the KPIs as JSON here.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress lines.")] = False,
+    plain: PlainOption = None,
 ) -> None:
     """Plan every order of DATASET and print its KPIs."""
     deadline = Deadline(time_limit)
@@ -66,7 +89,8 @@ def plan(
     if time_limit is not None and time_limit <= 0:
         errors.print("--time-limit must be a positive number of seconds")
         raise typer.Exit(code=2)
-    from solver.kpis import kpi_table, plan_kpis
+    from omniroute.tables import kpi_table
+    from solver.kpis import plan_kpis
     from solver.planfile import write_plan
     from solver.planning import plan_dataset
 
@@ -79,8 +103,8 @@ def plan(
         write_plan(result, out)
     kpis = plan_kpis(data, result)
     if kpis_out is not None:
-        kpis_out.write_text(json.dumps(kpis.as_dict(), indent=1))
-    console.print(kpi_table(kpis))
+        write_text_atomic(kpis_out, json.dumps(kpis.as_dict(), indent=1) + "\n")
+    console.print(kpi_table(kpis, _plain(plain)))
     for note in result.notes:
         console.print(f"[dim]note: {note}[/]")
     console.print(
@@ -129,8 +153,26 @@ def generate(
     summary = generate_dataset(
         out_dir, orders=orders, stores=stores, skus=skus, seed=seed, tight=tight, outage=outage
     )
-    console.print(summary)
-    console.print(f"[dim]written to {out_dir} in {time.monotonic() - started:.1f} s[/]")
+    console.print(generation_text(summary, time.monotonic() - started), highlight=False)
+
+
+def generation_text(summary: GenerationSummary, seconds: float) -> str:
+    """What `dataset generate` wrote, in words."""
+    kinds = ", ".join(
+        f"{count} {kind.replace('_', ' ')}{'s' if count != 1 else ''}"
+        for kind, count in summary.nodes_by_kind.items()
+    )
+    cover = summary.available_units / summary.demanded_units if summary.demanded_units else 0.0
+    lines = [
+        f"Wrote {summary.out_dir} in {seconds:.1f} s: {sum(summary.nodes_by_kind.values())} "
+        f"nodes ({kinds}), {summary.skus:,} SKUs, {summary.orders:,} orders "
+        f"({summary.order_lines:,} lines, {summary.demanded_units:,} units).",
+        f"Stock: {summary.stock_units:,} units on hand, {summary.available_units:,} available "
+        f"to plan after safety stock ({cover:.1f} × the day's demand).",
+    ]
+    if summary.inactive_nodes:
+        lines.append(f"Inactive (outage): {', '.join(summary.inactive_nodes)}.")
+    return "\n".join(lines)
 
 
 @app.command()
@@ -144,15 +186,12 @@ def whatif(
     workers: Annotated[
         int | None, typer.Option(min=1, help="Processes to plan with (default: every core).")
     ] = None,
+    plain: PlainOption = None,
 ) -> None:
     """Run the base and every scenario of SCENARIOS.yaml and compare their KPIs."""
-    from omniroute.whatif import (
-        ScenarioFileInvalid,
-        WhatifFailed,
-        kpi_comparison_table,
-        run_whatif,
-        write_outputs,
-    )
+    from omniroute.tables import comparison_tables
+    from omniroute.whatif import ScenarioFileInvalid, WhatifFailed, run_whatif, write_outputs
+    from solver.scenarios.results import comparison
 
     if time_limit is not None and time_limit <= 0:
         errors.print("--time-limit must be a positive number of seconds")
@@ -168,7 +207,8 @@ def whatif(
         errors.print(f"[bold red]what-if run failed:[/] {exc}", highlight=False)
         raise typer.Exit(code=1) from None
     paths = write_outputs(result, out)
-    console.print(kpi_comparison_table(result))
+    for table in comparison_tables(comparison(result), console.width, _plain(plain)):
+        console.print(table)
     console.print(
         f"[dim]{len(result.all)} scenarios in {result.seconds:.1f} s on {result.workers} "
         f"worker(s); wrote {', '.join(str(p) for p in paths.values())} and {out / 'plans'}/[/]"

@@ -16,6 +16,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from solver.kpis import Kpis
 from solver.report.data import COST_PARTS
 from solver.report.formatting import delta_sense, format_delta, format_relative, format_value
 from solver.scenarios.comparison import METRICS, MetricDelta
@@ -156,6 +157,16 @@ def _pack(widths: Sequence[int], first: int, width: int) -> list[list[int]]:
     return groups
 
 
+def kpi_table(kpis: Kpis, plain: bool = False) -> Table:
+    """One plan's KPIs (`Kpis.as_rows`): a label and a value a row, about 50 columns wide."""
+    table = _table(f"KPIs — {kpis.dataset} / {kpis.strategy}", plain)
+    table.add_column("KPI", style="" if plain else "bold")
+    table.add_column("value", justify="right")
+    for label, value in kpis.as_rows():
+        table.add_row(label, value)
+    return table
+
+
 def comparison_tables(
     rows: Sequence[tuple[ScenarioOutcome, Sequence[MetricDelta]]],
     width: int,
@@ -166,7 +177,7 @@ def comparison_tables(
     index = {metric: m for m, (metric, _) in enumerate(METRICS)}
     names = [outcome.name for outcome, _ in rows]
     first = max(max(len(n) for n in names), max(len(o.strategy) for o, _ in rows), 8)
-    first = min(first, max(8, width // 3))
+    first = min(first, max(8, width // 2))  # longer names fold inside the column
     tables = []
     for title, metrics in SECTIONS:
         cells = {

@@ -21,14 +21,11 @@ from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from solver.files import write_text_atomic
 from solver.planfile import write_plan
-from solver.report.formatting import format_delta, format_value
 from solver.scenarios.batching import daily_batches
 from solver.scenarios.changes import ScenarioInput
-from solver.scenarios.comparison import METRICS
 from solver.scenarios.errors import ScenarioError
 from solver.scenarios.models import ScenarioFile
 from solver.scenarios.outcome import ScenarioOutcome, summarise
@@ -39,7 +36,7 @@ from solver.scenarios.preparing import (
     prepare_scenarios,
 )
 from solver.scenarios.reading import read_scenario_file
-from solver.scenarios.results import WhatifResult, comparison, kpis_csv, kpis_document
+from solver.scenarios.results import WhatifResult, kpis_csv, kpis_document
 from solver.scenarios.running import BatchRun, run_scenario, seconds_per_order
 
 SOLVE_SHARE = 0.8
@@ -205,26 +202,6 @@ class ScenarioFileInvalid(ValueError):
 # --------------------------------------------------------------------------- outputs
 
 
-def kpi_comparison_table(result: WhatifResult) -> Table:
-    table = Table(title=f"What-if: each scenario against {result.base.name!r}")
-    table.add_column("KPI", style="bold", no_wrap=True)
-    rows = comparison(result)
-    for outcome, _ in rows:
-        table.add_column(f"{outcome.name}\n[dim]{outcome.strategy}[/]", justify="right")
-    labels = dict(METRICS)
-    for m, (metric, _) in enumerate(METRICS):
-        cells = []
-        for k, (_, deltas) in enumerate(rows):
-            d = deltas[m]
-            text = format_value(metric, d.value)
-            shown = format_delta(metric, d.delta) if k > 0 else ""
-            if shown:
-                text += f" [dim]({shown})[/]"
-            cells.append(text)
-        table.add_row(labels[metric], *cells)
-    return table
-
-
 def write_outputs(result: WhatifResult, out_dir: Path) -> dict[str, Path]:
     """kpis.csv, kpis.json and report.html (the plans are already written by the jobs)."""
     from solver.report.page import render_report
@@ -246,7 +223,6 @@ __all__ = [
     "ScenarioFileInvalid",
     "WhatifFailed",
     "WhatifResult",
-    "kpi_comparison_table",
     "kpis_csv",
     "kpis_document",
     "run_whatif",

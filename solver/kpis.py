@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import TYPE_CHECKING, Any, get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,9 +17,6 @@ from solver.checker import PlanMismatch, chosen_shipment
 from solver.models import NODE_KINDS, Method, Plan
 from solver.network import Dataset, Network
 from solver.pricing import haversine_km, order_methods, price_order
-
-if TYPE_CHECKING:
-    import rich.table
 
 METHODS: tuple[str, ...] = get_args(Method)
 _METHOD_LABELS = {
@@ -240,18 +237,6 @@ def plan_kpis(dataset: Dataset, plan: Plan) -> Kpis:
         gap=gap,
         solve_seconds=plan.solve_seconds,
     )
-
-
-def kpi_table(kpis: Kpis) -> rich.table.Table:
-    """The KPIs as a two-column rich table for the CLI."""
-    from rich.table import Table  # the CLI's; the Lambda functions do without rich
-
-    table = Table(title=f"KPIs — {kpis.dataset} / {kpis.strategy}", show_header=True)
-    table.add_column("KPI", style="bold")
-    table.add_column("Value", justify="right")
-    for label, value in kpis.as_rows():
-        table.add_row(label, value)
-    return table
 
 
 def _lat_lon(network: Network, n: int) -> tuple[float, float]:
