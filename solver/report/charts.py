@@ -156,7 +156,6 @@ def _single_bars(
     plot.add_tools(
         HoverTool(renderers=[bars], tooltips=[("scenario", "@scenario"), (x_label, "@label")])
     )
-    plot.x_range.range_padding = 0.15
     return plot
 
 

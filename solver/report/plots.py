@@ -105,7 +105,10 @@ def legend_item(label: str, renderers: Sequence[Any]) -> LegendItem:
 
 
 def bar_labels(plot: Any, source: ColumnDataSource, x: str) -> None:
-    """The `label` column written just right of each horizontal bar's end (`x`)."""
+    """The `label` column written just right of each horizontal bar's end (`x`), with room
+    for it: the range starts at 0, so its padding (a share of the span, half of it each side)
+    all goes past the longest bar."""
+    plot.x_range.range_padding = 0.45
     plot.add_layout(
         LabelSet(
             x=x,
