@@ -1,7 +1,7 @@
 # The few commands people type. `make test` is the README's test command (and CI's).
 PY ?= python
 
-.PHONY: test lint bench demo check-template
+.PHONY: test lint bench demo demo-data check-template
 test:
 	$(PY) -m pytest -n 2 tests
 
@@ -10,6 +10,10 @@ lint:
 
 demo:
 	omniroute plan examples/demo --strategy optimal --time-limit 60
+
+# The shipped demo dataset, regenerated (docs/calibration.md; tests/unit/test_demo.py checks it).
+demo-data:
+	omniroute dataset generate examples/demo --orders 200 --stores 30 --skus 150 --seed 7
 
 bench:
 	$(PY) bench/run_strategies.py
