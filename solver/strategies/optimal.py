@@ -43,12 +43,8 @@ from solver.strategies.master import (
 )
 from solver.strategies.myopic import plan_myopic
 from solver.strategies.neighbourhoods import improve_by_groups
-from solver.strategies.pricing_helper import (
-    PricingHelper,
-    price_range,
-    pricing_helper,
-)
 from solver.strategies.rules import plan_nearest, plan_priority
+from solver.strategies.second_process import SecondProcess, second_process, solve_orders
 
 Progress = Callable[[str], None]
 DEFAULT_MIP_SECONDS = 600.0
@@ -174,7 +170,7 @@ def plan_optimal(
     picked = baseline_picks[best_name]
     kept = best_name
     limits = ledger_limits(batch.ledger)
-    with pricing_helper(batch.price_one, len(orders)) as helper:
+    with second_process(batch.price_one, len(orders)) as helper:
         bound, lp = _generate_columns(
             batch, deadline, stop_cg, max_rounds, notes, say, keep, helper
         )
@@ -217,7 +213,7 @@ def _generate_columns(
     notes: list[str],
     say: Progress,
     keep_for_plan: float | None = None,
-    helper: PricingHelper | None = None,
+    helper: SecondProcess | None = None,
 ) -> tuple[float, LpSolution | None]:
     """Column generation with smoothed prices; the best bound and the last LP.
 
@@ -298,7 +294,7 @@ def _pricing_pass(
     mixed: dict[Resource, float],
     lp: LpSolution | None,
     stop: Callable[[], bool],
-    helper: PricingHelper | None = None,
+    helper: SecondProcess | None = None,
 ) -> tuple[float, bool, list[Column]]:
     """Every order's optimum under the prices `mixed`: the sum of their values (a lower bound
     each), whether every order was priced, and the new columns (with `lp`: those whose reduced
@@ -308,10 +304,10 @@ def _pricing_pass(
     prices = prices_from(mixed, len(batch.network.nodes))
     settle = lp.order_duals if lp is not None else None
     if helper is not None:
-        solved, complete = helper.price(len(batch.orders), prices, settle, stop)
+        solved, complete = helper.solve_pass(len(batch.orders), prices, settle, stop)
     else:
         every = range(len(batch.orders))
-        solved, complete = price_range(batch.price_one, every, prices, settle, stop)
+        solved, complete = solve_orders(batch.price_one, every, prices, settle, stop)
     new: list[Column] = []
     priced_sum = 0.0
     for i, solution in solved:

@@ -1,6 +1,6 @@
-"""The second pricing process (solver/strategies/pricing_helper.py) changes nothing but speed:
-the same priced optima in the same order, the same `optimal` plan and bound, and it stops when
-the planner's time is up."""
+"""The second process (solver/strategies/second_process.py) changes nothing but speed: the same
+priced optima in the same order, the same `optimal` plan and bound, and it stops when the
+planner's time is up."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 
 from solver.deadline import Deadline
 from solver.order_solver import OrderSolution
-from solver.strategies import pricing_helper
+from solver.strategies import second_process
 from solver.strategies.optimal import plan_optimal
-from solver.strategies.pricing_helper import price_range
+from solver.strategies.second_process import solve_orders
 from tests.factories import random_network, random_order
 
 
@@ -21,15 +21,15 @@ def toy_price(i: int, prices: float, settle_below: float) -> OrderSolution:
     return OrderSolution(chosen=(), cost=i * prices, lower_bound=i * prices - settle_below)
 
 
-def test_the_helper_prices_the_second_half_and_the_answers_come_back_in_order(
+def test_the_second_process_solves_the_second_half_and_the_answers_come_back_in_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pricing_helper, "HELP_FROM", 1)
+    monkeypatch.setattr(second_process, "SPLIT_FROM", 1)
     settle = [float(i % 7) for i in range(1001)]
-    with pricing_helper.pricing_helper(toy_price, 1001) as helper:
+    with second_process.second_process(toy_price, 1001) as helper:
         assert helper is not None
-        together, complete = helper.price(1001, 2.5, settle, lambda: False)
-    alone, alone_complete = price_range(toy_price, range(1001), 2.5, settle, lambda: False)
+        together, complete = helper.solve_pass(1001, 2.5, settle, lambda: False)
+    alone, alone_complete = solve_orders(toy_price, range(1001), 2.5, settle, lambda: False)
     assert complete and alone_complete
     assert together == alone
 
@@ -39,28 +39,28 @@ def slow_price(i: int, prices: float, settle_below: float) -> OrderSolution:
     return toy_price(i, prices, settle_below)
 
 
-def test_the_helper_stops_when_the_planner_is_out_of_time() -> None:
-    with pricing_helper.pricing_helper(slow_price, 100_000) as helper:
+def test_the_second_process_stops_when_the_planner_is_out_of_time() -> None:
+    with second_process.second_process(slow_price, 100_000) as helper:
         assert helper is not None
         stop_at = time.monotonic() + 0.5
         started = time.monotonic()
-        solved, complete = helper.price(100_000, 1.0, None, lambda: time.monotonic() > stop_at)
+        solved, complete = helper.solve_pass(100_000, 1.0, None, lambda: time.monotonic() > stop_at)
     assert not complete
     assert 0 < len(solved) < 100_000
     assert time.monotonic() - started < 10  # 100,000 orders would take 200 s in one process
 
 
-def test_optimal_plans_the_same_with_and_without_the_helper(
+def test_optimal_plans_the_same_with_and_without_the_second_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rng = random.Random(77)
     net = random_network(rng, n_nodes=8, n_skus=5)
     orders = [random_order(rng, net, f"o-{k}") for k in range(60)]
 
-    monkeypatch.setattr(pricing_helper, "HELP_FROM", 10**9)
+    monkeypatch.setattr(second_process, "SPLIT_FROM", 10**9)
     alone = plan_optimal(net, orders, Deadline(None), max_rounds=6)
-    monkeypatch.setattr(pricing_helper, "HELP_FROM", 1)
-    assert pricing_helper.can_help(len(orders))
+    monkeypatch.setattr(second_process, "SPLIT_FROM", 1)
+    assert second_process.can_split(len(orders))
     helped = plan_optimal(net, orders, Deadline(None), max_rounds=6)
 
     assert helped.shipments == alone.shipments
