@@ -1,6 +1,6 @@
 """The second process (solver/strategies/second_process.py) changes nothing but speed: the same
 priced optima in the same order, the same `optimal` plan and bound, and it stops when the
-planner's time is up."""
+planner's wall-clock cap runs out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import time
 
 import pytest
 
-from solver.deadline import Deadline
 from solver.order_solver import OrderSolution
 from solver.strategies import second_process
 from solver.strategies.optimal import plan_optimal
@@ -17,7 +16,7 @@ from solver.strategies.second_process import solve_orders
 from tests.factories import random_network, random_order
 
 
-def toy_price(i: int, prices: float, settle_below: float) -> OrderSolution:
+def toy_solve(i: int, prices: float, settle_below: float) -> OrderSolution:
     return OrderSolution(chosen=(), cost=i * prices, lower_bound=i * prices - settle_below)
 
 
@@ -26,21 +25,21 @@ def test_the_second_process_solves_the_second_half_and_the_answers_come_back_in_
 ) -> None:
     monkeypatch.setattr(second_process, "SPLIT_FROM", 1)
     settle = [float(i % 7) for i in range(1001)]
-    with second_process.second_process(toy_price, 1001) as helper:
+    with second_process.second_process(toy_solve, 1001) as helper:
         assert helper is not None
         together, complete = helper.solve_pass(1001, 2.5, settle, lambda: False)
-    alone, alone_complete = solve_orders(toy_price, range(1001), 2.5, settle, lambda: False)
+    alone, alone_complete = solve_orders(toy_solve, range(1001), 2.5, settle, lambda: False)
     assert complete and alone_complete
     assert together == alone
 
 
-def slow_price(i: int, prices: float, settle_below: float) -> OrderSolution:
+def slow_solve(i: int, prices: float, settle_below: float) -> OrderSolution:
     time.sleep(0.002)
-    return toy_price(i, prices, settle_below)
+    return toy_solve(i, prices, settle_below)
 
 
 def test_the_second_process_stops_when_the_planner_is_out_of_time() -> None:
-    with second_process.second_process(slow_price, 100_000) as helper:
+    with second_process.second_process(slow_solve, 100_000) as helper:
         assert helper is not None
         stop_at = time.monotonic() + 0.5
         started = time.monotonic()
@@ -58,10 +57,10 @@ def test_optimal_plans_the_same_with_and_without_the_second_process(
     orders = [random_order(rng, net, f"o-{k}") for k in range(60)]
 
     monkeypatch.setattr(second_process, "SPLIT_FROM", 10**9)
-    alone = plan_optimal(net, orders, Deadline(None), max_rounds=6)
+    alone = plan_optimal(net, orders, max_rounds=6)
     monkeypatch.setattr(second_process, "SPLIT_FROM", 1)
     assert second_process.can_split(len(orders))
-    helped = plan_optimal(net, orders, Deadline(None), max_rounds=6)
+    helped = plan_optimal(net, orders, max_rounds=6)
 
     assert helped.shipments == alone.shipments
     assert helped.bound == alone.bound
