@@ -180,6 +180,7 @@ def whatif(
     from omniroute.whatif import (
         ScenarioFileInvalid,
         WhatifFailed,
+        cost_range_table,
         kpi_comparison_table,
         run_whatif,
         write_outputs,
@@ -200,6 +201,7 @@ def whatif(
         raise typer.Exit(code=1) from None
     paths = write_outputs(result, out)
     console.print(kpi_comparison_table(result))
+    console.print(cost_range_table(result))
     console.print(
         f"[dim]{len(result.all)} scenarios in {result.seconds:.1f} s on {result.workers} "
         f"worker(s); wrote {', '.join(str(p) for p in paths.values())} and {out / 'plans'}/[/]"

@@ -27,7 +27,7 @@ from solver.planfile import write_plan
 from solver.report.formatting import format_delta, format_value
 from solver.scenarios.batching import daily_batches
 from solver.scenarios.changes import ScenarioInput
-from solver.scenarios.comparison import METRICS
+from solver.scenarios.comparison import METRICS, cost_range, describe_cost_range
 from solver.scenarios.errors import ScenarioError
 from solver.scenarios.models import ScenarioFile
 from solver.scenarios.outcome import ScenarioOutcome, summarise
@@ -275,6 +275,24 @@ def kpi_comparison_table(result: WhatifResult) -> Table:
     return table
 
 
+def cost_range_table(result: WhatifResult) -> Table:
+    """Each scenario's total cost against the base, with the range the bounds prove."""
+    table = Table(title=f"Total cost against {result.base.name!r}, and what the bounds prove")
+    table.add_column("Scenario", style="bold", no_wrap=True)
+    table.add_column("Cost", justify="right", no_wrap=True)
+    table.add_column("Against the base (the bounds are in the table above)")
+    for outcome in result.all:
+        kpis = outcome.kpis
+        against = ""
+        if outcome is not result.base:
+            found = cost_range(result.base.kpis, kpis)
+            against = describe_cost_range(found)
+            if not found.proven:
+                against = f"[yellow]{against}[/]"
+        table.add_row(outcome.name, f"{kpis.total_cost:,.2f}", against)
+    return table
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -302,6 +320,7 @@ __all__ = [
     "ScenarioFileInvalid",
     "WhatifFailed",
     "WhatifResult",
+    "cost_range_table",
     "kpi_comparison_table",
     "kpis_csv",
     "kpis_document",

@@ -97,7 +97,7 @@ def whatif_kpis(out: Path, hash_seed: int) -> dict[str, object]:
         deltas = {k: v for k, v in scenario["deltas"].items() if k not in TIMINGS}
         days = [(b["day"], b["total_cost"], b["notes"]) for b in scenario["batches"]]
         assert not any(TIME_LIMIT_NOTE in notes for _, _, notes in days), scenario["name"]
-        found[scenario["name"]] = (kpis, deltas, days)
+        found[scenario["name"]] = (kpis, deltas, scenario["cost_against_base"], days)
     return found
 
 
