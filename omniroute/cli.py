@@ -32,6 +32,9 @@ STRATEGY_NAMES = ("optimal", "myopic", "nearest", "priority")
 WRITE_MARGIN_SECONDS = 1.0
 WRITE_SECONDS_PER_ORDER = 4e-5
 """Time kept back from the solver for pricing and writing the plan (a generous allowance)."""
+READ_SECONDS_PER_ORDER = 3e-5
+"""Time the default work budget leaves for reading the dataset (100k orders: about 2 s). A
+nominal figure, not the time reading took, so the budget is the same on every run."""
 
 
 PlainOption = Annotated[
@@ -78,7 +81,16 @@ def plan(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the plan (spec §6) here.")] = None,
     kpis_out: Annotated[Path | None, typer.Option(help="Write the KPIs as JSON here.")] = None,
-    quiet: Annotated[bool, typer.Option(help="No progress lines.")] = False,
+    work: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Search effort in work units (each about a second of the reference machine). "
+            "The same data and work give the same plan on any machine. Default: 85 % of the "
+            "time limit left after reading and writing; none without a time limit.",
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
     plain: PlainOption = None,
 ) -> None:
     """Plan every order of DATASET and print its KPIs."""
@@ -89,16 +101,23 @@ def plan(
     if time_limit is not None and time_limit <= 0:
         errors.print("--time-limit must be a positive number of seconds")
         raise typer.Exit(code=2)
+    from omniroute.progress_display import ProgressBoard
     from omniroute.tables import kpi_table
     from solver.kpis import plan_kpis
     from solver.planfile import write_plan
-    from solver.planning import plan_dataset
+    from solver.planning import plan_dataset, search_work
+    from solver.strategies.optimal import TIME_LIMIT_NOTE
 
     data = _load(dataset, orders)
-    reserve = WRITE_MARGIN_SECONDS + WRITE_SECONDS_PER_ORDER * len(data.orders)
+    n = len(data.orders)
+    reserve = WRITE_MARGIN_SECONDS + WRITE_SECONDS_PER_ORDER * n
     solve_deadline = Deadline(None if time_limit is None else max(0.5, deadline.left() - reserve))
-    progress = None if quiet else (lambda msg: console.print(f"[dim]{msg}[/]", highlight=False))
-    result = plan_dataset(data, strategy, solve_deadline, progress)
+    if work is None and time_limit is not None:
+        work = search_work(max(0.5, time_limit - reserve - READ_SECONDS_PER_ORDER * n), n)
+    title = f"{strategy} on {data.name}"
+    with ProgressBoard(errors, [data.name], time_limit, title=title, quiet=quiet) as board:
+        result = plan_dataset(data, strategy, solve_deadline, board.listener(data.name), work)
+        board.update(data.name, finished=True, headline=None if strategy == "optimal" else "done")
     if out is not None:
         write_plan(result, out)
     kpis = plan_kpis(data, result)
@@ -106,7 +125,14 @@ def plan(
         write_text_atomic(kpis_out, json.dumps(kpis.as_dict(), indent=1) + "\n")
     console.print(kpi_table(kpis, _plain(plain)))
     for note in result.notes:
-        console.print(f"[dim]note: {note}[/]")
+        if note != TIME_LIMIT_NOTE:
+            console.print(f"[dim]note: {note}[/]", highlight=False)
+    if result.time_limit_hit:
+        console.print(
+            "[yellow]The time limit stopped the search before its work budget was spent, so "
+            "another run may give a different plan. For a repeatable plan, allow more time or "
+            "less --work.[/]"
+        )
     console.print(
         f"[dim]{strategy} on {data.name}: {len(data.orders):,} orders in "
         f"{deadline.elapsed():.1f} s" + (f"; plan written to {out}" if out else "") + "[/]"
@@ -184,12 +210,18 @@ def whatif(
         typer.Option(help="Seconds for the whole run (default: the file's defaults.time_limit)."),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes to plan with (default: every core).")
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes to plan with (default: every core). The time limit is shared out "
+            "for this many (default: 2, whatever the machine, so plans are the same anywhere).",
+        ),
     ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
     plain: PlainOption = None,
 ) -> None:
     """Run the base and every scenario of SCENARIOS.yaml and compare their KPIs."""
-    from omniroute.tables import comparison_tables
+    from omniroute.tables import comparison_tables, cost_range_table
     from omniroute.whatif import ScenarioFileInvalid, WhatifFailed, run_whatif, write_outputs
     from solver.scenarios.results import comparison
 
@@ -197,7 +229,7 @@ def whatif(
         errors.print("--time-limit must be a positive number of seconds")
         raise typer.Exit(code=2)
     try:
-        result = run_whatif(scenarios, out, time_limit, workers, console)
+        result = run_whatif(scenarios, out, time_limit, workers, errors, quiet)
     except ScenarioFileInvalid as exc:
         errors.print(f"[bold red]{len(exc.errors)} problem(s) in {scenarios}; nothing run:[/]")
         for problem in exc.errors:
@@ -209,6 +241,7 @@ def whatif(
     paths = write_outputs(result, out)
     for table in comparison_tables(comparison(result), console.width, _plain(plain)):
         console.print(table)
+    console.print(cost_range_table(result, _plain(plain)))
     console.print(
         f"[dim]{len(result.all)} scenarios in {result.seconds:.1f} s on {result.workers} "
         f"worker(s); wrote {', '.join(str(p) for p in paths.values())} and {out / 'plans'}/[/]"
@@ -219,7 +252,8 @@ def whatif(
 def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="API port on 127.0.0.1.")] = 8000,
     dataset: Annotated[
-        Path | None, typer.Option(help="Dataset folder to load; default examples/demo.")
+        Path | None,
+        typer.Option(help="Dataset folder to load; default the demo shipped with omniroute."),
     ] = None,
     dynamodb_endpoint: Annotated[
         str | None,
@@ -228,23 +262,43 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Handler processes (requests served at once).")
     ] = 4,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the embedded store here: saved on stop, restored on the next start "
+            "(default: in memory, lost on stop)."
+        ),
+    ] = None,
 ) -> None:
     """Run the API locally: embedded DynamoDB (moto), tables, demo data, Swagger UI."""
-    from omniroute.serve import DEFAULT_DATASET, start_local_stack, wait_for_interrupt
+    from omniroute.local.snapshots import SnapshotError, has_snapshot
+    from omniroute.local.stack import DEFAULT_DATASET, start_local_stack, wait_for_interrupt
+    from omniroute.local.workers import WorkerStartFailed
 
+    if data_dir is not None and dataset is not None and has_snapshot(data_dir):
+        errors.print(
+            f"[bold red]cannot start:[/] {data_dir} already holds a saved store; it is restored "
+            "instead of a dataset (omit --dataset, or use another --data-dir)",
+            highlight=False,
+        )
+        raise typer.Exit(code=2)
     folder = dataset or DEFAULT_DATASET
     try:
-        stack = start_local_stack(port, folder, dynamodb_endpoint, workers=workers)
-    except (ValueError, OSError) as exc:
+        stack = start_local_stack(
+            port, folder, dynamodb_endpoint, workers=workers, data_dir=data_dir
+        )
+    except (ValueError, OSError, SnapshotError, WorkerStartFailed) as exc:
         errors.print(f"[bold red]cannot start:[/] {exc}", highlight=False)
         raise typer.Exit(code=2) from None
-    console.print(
-        f"Omniroute API on {stack.url} (DynamoDB at {stack.dynamodb_url}, data: {folder})"
-    )
+    data = f"restored from {data_dir}: {stack.restored.summary()}" if stack.restored else folder
+    console.print(f"Omniroute API on {stack.url} (DynamoDB at {stack.dynamodb_url}, data: {data})")
     console.print(f"Swagger UI: [bold]{stack.docs_url}[/]   OpenAPI: {stack.url}/openapi.json")
-    console.print("Ctrl+C to stop.")
+    kept = f"saved to {data_dir} on stop" if data_dir else "in memory only, lost on stop"
+    console.print(f"Ctrl+C to stop (the embedded store is {kept}).")
     wait_for_interrupt()
     stack.stop()
+    if stack.saved is not None:
+        console.print(f"Saved to {data_dir}: {stack.saved.summary()}")
 
 
 def main() -> None:  # pragma: no cover - console script shim

@@ -19,11 +19,12 @@ from rich.text import Text
 from solver.kpis import Kpis
 from solver.report.data import COST_PARTS
 from solver.report.formatting import delta_sense, format_delta, format_relative, format_value
-from solver.scenarios.comparison import METRICS, MetricDelta
+from solver.scenarios.comparison import METRICS, MetricDelta, cost_range, describe_cost_range
 from solver.scenarios.outcome import ScenarioOutcome
+from solver.scenarios.results import WhatifResult
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Cost", ("total_cost", "cost_per_order")),
+    ("Cost", ("total_cost", "bound", "cost_per_order")),
     ("Cost per part", tuple(field for field, _ in COST_PARTS)),
     (
         "Service",
@@ -62,6 +63,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 HEADERS = {
     "total_cost": "total cost",
+    "bound": "proven lower bound",
     "cost_per_order": "per order",
     "carrier_cost": "carrier",
     "handling_cost": "handling",
@@ -233,3 +235,21 @@ def _two_lines(top: str, bottom: str, style: str, plain: bool) -> Text:
         text.append("\n")
         text.append(bottom, style="" if plain else style)
     return text
+
+
+def cost_range_table(result: WhatifResult, plain: bool = False) -> Table:
+    """Each scenario's total cost against the base, with the range the plans' bounds prove
+    (`comparison.cost_range`, `describe_cost_range`); a range that holds zero is flagged. The
+    last column wraps, so the table fits any width from 60 columns."""
+    table = _table(f"Total cost against {result.base.name!r}, and what the bounds prove", plain)
+    table.add_column("scenario", overflow="fold")
+    table.add_column("total cost", justify="right", no_wrap=True)
+    table.add_column("against the base", ratio=1)
+    for outcome in result.all:
+        against = Text("")
+        if outcome is not result.base:
+            found = cost_range(result.base.kpis, outcome.kpis)
+            style = "" if plain or found.proven else "yellow"
+            against = Text(describe_cost_range(found), style=style)
+        table.add_row(outcome.name, format_value("total_cost", outcome.kpis.total_cost), against)
+    return table

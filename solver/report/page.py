@@ -18,7 +18,7 @@ from solver.report import charts, maps
 from solver.report.data import BUSIEST_NODES, map_flows
 from solver.report.formatting import delta_sense, format_delta, format_value
 from solver.report.switch import ScenarioSwitch
-from solver.scenarios.comparison import METRICS, compare
+from solver.scenarios.comparison import METRICS, compare, cost_range, describe_cost_range
 from solver.scenarios.outcome import ScenarioOutcome
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ th, td { padding: 3px 8px; border-bottom: 1px solid #e5e5e5; text-align: right; 
 th:first-child, td:first-child { text-align: left; }
 thead th { background: #f3f5f8; }
 .delta { color: #777; font-size: 11px; display: block; }
-.better { color: #2e7d32; } .worse { color: #c62828; }
+.better { color: #2e7d32; } .worse { color: #c62828; } .unproven { color: #b26a00; }
 th[hidden], td[hidden] { display: none; }
 .switch { position: sticky; top: 0; z-index: 2; background: #fff; padding: 6px 0;
           border-bottom: 1px solid #eee; display: flex; align-items: center; gap: 8px; }
@@ -92,6 +92,11 @@ def kpi_table_html(outcomes: Sequence[ScenarioOutcome]) -> str:
             if shown:
                 css = delta_sense(metric, d.delta)
                 cell += f'<span class="delta {css}">{html.escape(shown)}</span>'
+            if k > 0 and metric == "total_cost":  # what the plans' bounds prove about it
+                found = cost_range(base.kpis, outcome.kpis)
+                css = "proven" if found.proven else "unproven"
+                shown = html.escape(describe_cost_range(found))
+                cell += f'<span class="delta {css}">{shown}</span>'
             cells.append(f'<td data-scenario="{html.escape(outcome.name)}">{cell}</td>')
         rows.append(f"<tr><td>{html.escape(label.strip())}</td>{''.join(cells)}</tr>")
     return (

@@ -54,7 +54,7 @@ def test_whatif_prints_the_comparison_within_80_columns(tmp_path: Path) -> None:
     )
     output = run("whatif", str(scenarios), "--out", str(tmp_path / "out"), "--workers", "1")
     lines = output.splitlines()
-    first = next(k for k, line in enumerate(lines) if line.strip() == "Cost")
+    first = next(k for k, line in enumerate(lines) if line.startswith("Cost"))
     text = "\n".join(lines[first:])  # the tables, after the progress lines
     assert_fits_80_columns(text)
     for name in ("close-the-memphis-distribution-centre", "ground-rates-up-8", "myopic-rule"):
