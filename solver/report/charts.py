@@ -45,6 +45,7 @@ from solver.report.plots import (
     style,
 )
 from solver.report.switch import ScenarioSwitch
+from solver.scenarios.comparison import cost_range, describe_cost_range
 from solver.scenarios.outcome import ScenarioOutcome
 
 # --------------------------------------------------------------------------- cost
@@ -64,6 +65,8 @@ def cost_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> A
         "bound_per_order": [_nan(r.bound_per_order) for r in rows],
         "bound": [_nan(r.bound) for r in rows],
         "gap": [_nan(_gap(r.total_cost, r.bound)) for r in rows],
+        "against": [""]
+        + [describe_cost_range(cost_range(outcomes[0].kpis, o.kpis)) for o in outcomes[1:]],
     }
     for f in fields:
         columns[f] = [r.parts[f] for r in rows]
@@ -79,6 +82,7 @@ def cost_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> A
             (label, f"@{{{field}}}{{0,0.00}} per order"),
             ("cost per order", "@per_order{0,0.00}"),
             ("total cost", "@total_cost{0,0.00} (@orders{0,0} orders)"),
+            ("against the base", "@against"),
         ],
     )
     bar_labels(plot, source, "per_order")
@@ -109,6 +113,7 @@ def cost_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> A
                     ("scenario", "@scenario"),
                     ("proven lower bound", "@bound_per_order{0,0.00} per order (@bound{0,0.00})"),
                     ("plan", "@per_order{0,0.00} per order, @gap{0.0%} above the bound"),
+                    ("against the base", "@against"),
                 ],
             )
         )

@@ -211,6 +211,10 @@ def test_the_cost_chart_shows_the_bound_of_plans_that_carry_one(page_of_report, 
         else:
             assert cost["bound_per_order"][k] == pytest.approx(kpis["bound"] / kpis["orders"])
             assert cost["bound_per_order"][k] <= cost["per_order"][k] + 1e-9
+    assert cost["against"][0] == ""  # the base
+    for k, name in enumerate(NAMES[1:], start=1):
+        against = scenarios[name]["cost_against_base"]
+        assert cost["against"][k].startswith(f"{100 * against['relative']:+.1f} %"), name
     assert scenarios["base"]["kpis"]["bound"] is not None  # optimal proves one
     assert scenarios["nearest-rule"]["kpis"]["bound"] is None
 
