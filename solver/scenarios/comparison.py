@@ -172,12 +172,18 @@ def describe_cost_range(found: CostRange) -> str:
     """ "+3.1 % (proven between +2.4 % and +3.9 %)", or what is not proven."""
     if found.relative is None:
         return f"{found.delta:+,.2f}"
-    shown = f"{100 * found.relative:+.1f} %"
+    shown = _percent(found.relative)
     if found.relative_low is None or found.relative_high is None:
         return f"{shown} (no proven range: a plan without a bound)"
-    between = f"{100 * found.relative_low:+.1f} % and {100 * found.relative_high:+.1f} %"
+    between = f"{_percent(found.relative_low)} and {_percent(found.relative_high)}"
     if found.relative_low == found.relative_high:
         return f"{shown} (exact: no plan has slack)"
     if found.proven:
         return f"{shown} (proven between {between})"
     return f"{shown} (not proven: between {between}, which includes no change)"
+
+
+def _percent(share: float) -> str:
+    """+3.1 %; a change that rounds to nothing is "0.0 %", not "-0.0 %"."""
+    percent = round(100 * share, 1)
+    return f"{percent:+.1f} %" if percent else "0.0 %"

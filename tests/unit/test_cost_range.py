@@ -43,6 +43,12 @@ def test_a_range_that_holds_zero_is_flagged() -> None:
     )
 
 
+def test_a_change_that_rounds_to_nothing_reads_without_a_sign() -> None:
+    found = cost_range(kpis(7139.10, 7089.42), kpis(7137.04, 7083.38))  # -0.03 %
+    assert describe_cost_range(found).startswith("0.0 % (not proven: between -0.8 % and ")
+    assert "-0.0 %" not in describe_cost_range(found)
+
+
 def test_a_rules_plan_is_its_own_exact_cost() -> None:
     """`nearest` is what the rule does: only the base's slack widens the range."""
     found = cost_range(kpis(100.0, 98.0), kpis(120.0, None, strategy="nearest"))
