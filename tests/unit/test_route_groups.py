@@ -6,6 +6,7 @@ template as SAM deploys it, for every AuthMode."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from tests.route_groups import (
     group_of_api,
     route_group,
 )
-from tests.sam_template import functions, resources, template
+from tests.sam_template import ROOT, functions, resources, template
 
 
 def api_events() -> list[tuple[str, str, dict[str, Any]]]:
@@ -132,3 +133,15 @@ def test_each_cognito_client_gets_one_scope_and_the_pool_has_both() -> None:
         client = clients[f"{group.capitalize()}Client"]["Properties"]
         assert client["AllowedOAuthScopes"] == [scope]
         assert client["AllowedOAuthFlows"] == ["client_credentials"]
+
+
+def test_the_example_caller_policies_name_one_api_each() -> None:
+    """docs/deploy.md's IAM policies: the checkout one invokes only the checkout API."""
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    for group, api in GROUP_API.items():
+        (policy,) = re.findall(
+            rf"```json\n(\{{[^`]*?\"Sid\": \"Invoke{group.capitalize()}\"[^`]*?)```", text
+        )
+        assert f"${{{api}}}" in policy or f"<{api}>" in policy, group
+        other = GROUP_API[OPERATIONS if group == CHECKOUT else CHECKOUT]
+        assert other not in policy, group
