@@ -91,7 +91,7 @@ def test_no_function_serves_two_groups() -> None:
         if group != DOCS:
             groups.setdefault(function, set()).add(group)
     assert all(len(g) == 1 for g in groups.values()), groups
-    assert {f for f, g in groups.items() if g == {CHECKOUT}} == {"OrdersFunction"}
+    assert "OrdersFunction" in {f for f, g in groups.items() if g == {CHECKOUT}}
 
 
 @pytest.mark.parametrize("api", sorted(GROUP_API.values()))

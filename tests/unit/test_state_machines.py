@@ -94,10 +94,21 @@ def test_a_failed_failure_record_still_ends_the_job_failed() -> None:
     assert machine["States"]["JobFailed"]["Type"] == "Fail"
 
 
-@pytest.mark.parametrize("name", ["ScenarioStateMachine"])
+@pytest.mark.parametrize("name", sorted(resources("AWS::Serverless::StateMachine")))
 def test_every_state_machine_logs_to_its_own_log_group(name: str) -> None:
     machine = resources("AWS::Serverless::StateMachine")[name]["Properties"]
     (destination,) = machine["Logging"]["Destinations"]
     group = destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
     log_group = resources("AWS::Logs::LogGroup")[group]["Properties"]
     assert log_group["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+@pytest.mark.parametrize("name", sorted(resources("AWS::Serverless::StateMachine")))
+def test_every_state_machine_has_a_failed_executions_alarm(name: str) -> None:
+    watched = {
+        metric["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"]
+        for alarm in resources("AWS::CloudWatch::Alarm").values()
+        for metric in alarm["Properties"].get("Metrics", [])
+        if metric.get("MetricStat", {}).get("Metric", {}).get("MetricName") == "ExecutionsFailed"
+    }
+    assert name in watched
