@@ -16,7 +16,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from functions.dal.client import dynamodb_client
 from functions.dal.scenarios import job_records as jobs
@@ -26,6 +25,7 @@ from functions.handlers.scenarios import handler
 from functions.settings import table_env_var
 from omniroute.local.events import LambdaContext, api_gateway_event
 from omniroute.local.stack import DEFAULT_DATASET
+from tests.integration.conftest import aws_environment, moto_endpoint
 from tests.integration.whatif_jobs import small_scenarios
 
 BUCKET = "job-cap-test"
@@ -34,11 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    yield from moto_endpoint()
 
 
 @pytest.fixture()
@@ -46,11 +42,7 @@ def env(aws: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Fresh tables (no slot held), the demo dataset in the bucket, a state machine."""
     prefix = f"cap-{uuid.uuid4().hex[:6]}"
     for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "DYNAMODB_ENDPOINT_URL": aws,
-        "S3_ENDPOINT_URL": aws,
+        **aws_environment(aws),
         "AWS_ENDPOINT_URL_SFN": aws,
         "SCENARIO_BUCKET": BUCKET,
         table_env_var("scenarios"): f"{prefix}-scenarios",

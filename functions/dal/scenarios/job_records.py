@@ -198,19 +198,14 @@ def batch_done(job_id: str, batch: str) -> None:
 
 def mark_succeeded(job_id: str, result_keys: dict[str, str]) -> None:
     """The last write of a job: only after every result file is in S3."""
-    try:
-        _update(
-            job_id,
-            "SET #status = :succeeded, result_keys = :keys, updated_at = :now",
-            "#status = :running",
-            succeeded=SUCCEEDED,
-            running=RUNNING,
-            keys=result_keys,
-        )
-    except JobStateConflict:
-        release_slot(job_id)  # over already: its slot, if it still had one, is free
-        raise
-    release_slot(job_id)
+    _end(
+        job_id,
+        "SET #status = :succeeded, result_keys = :keys, updated_at = :now",
+        "#status = :running",
+        succeeded=SUCCEEDED,
+        running=RUNNING,
+        keys=result_keys,
+    )
 
 
 def mark_failed(job_id: str, reason: str) -> None:
@@ -218,17 +213,24 @@ def mark_failed(job_id: str, reason: str) -> None:
     reason (JobStateConflict)."""
     if len(reason) > MAX_REASON:
         reason = reason[: MAX_REASON - 3] + "..."
+    _end(
+        job_id,
+        "SET #status = :failed, failure_reason = :reason, updated_at = :now",
+        "attribute_exists(job_id) AND NOT #status IN (:succeeded, :failed)",
+        failed=FAILED,
+        succeeded=SUCCEEDED,
+        reason=reason,
+    )
+
+
+def _end(job_id: str, expression: str, condition: str, **values: Any) -> None:
+    """A job's last transition, then its active-job slot freed; also when the job had ended
+    before (JobStateConflict, raised after freeing), not when the write failed otherwise (the
+    job may still be running: its retry frees it)."""
     try:
-        _update(
-            job_id,
-            "SET #status = :failed, failure_reason = :reason, updated_at = :now",
-            "attribute_exists(job_id) AND NOT #status IN (:succeeded, :failed)",
-            failed=FAILED,
-            succeeded=SUCCEEDED,
-            reason=reason,
-        )
+        _update(job_id, expression, condition, **values)
     except JobStateConflict:
-        release_slot(job_id)  # over already: its slot, if it still had one, is free
+        release_slot(job_id)
         raise
     release_slot(job_id)
 
