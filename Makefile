@@ -1,7 +1,7 @@
 # The few commands people type. `make test` is the README's test command (and CI's).
 PY ?= python
 
-.PHONY: test lint bench demo demo-data check-template
+.PHONY: test lint bench demo demo-data check-template lock
 test:
 	$(PY) -m pytest -n 2 tests
 
@@ -21,3 +21,8 @@ bench:
 # cfn-lint, sam validate --lint, checkov and the Lambda bundle smoke test (CI runs it too).
 check-template:
 	bash infra/check_template.sh
+
+# Relock the Lambda layers' requirements (hashes) after pyproject.toml or infra/lambda/*.in
+# changed; needs uv (pip install uv). CI's check-template fails until the locks are current.
+lock:
+	$(PY) infra/lambda/lock_requirements.py

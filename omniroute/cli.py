@@ -1,4 +1,5 @@
-"""The `omniroute` command line: generate datasets, plan batches, check plans."""
+"""The `omniroute` command line: generate datasets, plan batches, check plans, run the API
+locally, load a dataset into a deployed stack."""
 
 from __future__ import annotations
 
@@ -299,6 +300,51 @@ def serve(
     stack.stop()
     if stack.saved is not None:
         console.print(f"Saved to {data_dir}: {stack.saved.summary()}")
+
+
+@app.command()
+def load(
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder (spec §1).")],
+    stack: Annotated[
+        str, typer.Option("--stack", help="Name of the deployed CloudFormation stack.")
+    ],
+    region: Annotated[
+        str | None, typer.Option(help="AWS region of the stack (default: your AWS config).")
+    ] = None,
+    upload: Annotated[
+        bool,
+        typer.Option(
+            "--upload/--no-upload",
+            help="Also upload the folder to the stack's bucket as datasets/<folder name>/ "
+            "(the dataset what-if scenario files name).",
+        ),
+    ] = True,
+) -> None:
+    """Load DATASET (nodes, stock, config) into a deployed stack's tables, found from the
+    stack's outputs (docs/deploy.md)."""
+    import os
+
+    from omniroute.deployed import StackError, load_into_stack, read_stack
+
+    if region:
+        os.environ["AWS_DEFAULT_REGION"] = region
+    try:
+        deployed = read_stack(stack)
+        loaded = load_into_stack(dataset, deployed, upload)
+    except (StackError, ValueError) as exc:
+        errors.print(f"[bold red]nothing loaded:[/] {exc}", highlight=False)
+        raise typer.Exit(code=2) from None
+    tables = deployed.table_names()
+    console.print(
+        f"Loaded {dataset} into stack {stack}: {loaded.nodes} nodes, {loaded.skus} SKUs with "
+        f"their stock, config (tables {tables['nodes']}, {tables['stock']}, {tables['config']})"
+        + (
+            f"; {loaded.dataset_files} files to s3://{deployed.bucket}/{loaded.bucket_prefix}"
+            if loaded.bucket_prefix
+            else ""
+        ),
+        highlight=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console script shim

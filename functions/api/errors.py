@@ -18,7 +18,14 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from functions.api.responses import json_response
-from functions.logic.errors import Conflict, DomainError, Invalid, NotFound, field_error
+from functions.logic.errors import (
+    Conflict,
+    DomainError,
+    Invalid,
+    NotFound,
+    TooBusy,
+    field_error,
+)
 from functions.observability import logger
 from solver.loading import whole_order_problems
 
@@ -40,7 +47,7 @@ class ApiError(Exception):
         return f"{self.status} {self.code}: {self.message}"
 
 
-STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 422}
+STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 422, TooBusy: 429}
 """The HTTP status of each kind of domain error."""
 
 
@@ -111,7 +118,10 @@ def answer_errors(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(DomainError)
     def _refused(error: DomainError) -> Response:
-        return error_response(http_error(error))
+        answer = error_response(http_error(error))
+        if isinstance(error, TooBusy):
+            answer.headers["Retry-After"] = str(error.retry_after_seconds)
+        return answer
 
     @app.exception_handler(ApiError)
     def _api_error(error: ApiError) -> Response:

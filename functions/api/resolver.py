@@ -20,7 +20,7 @@ from functions.api.errors import ApiError, answer_errors
 from functions.api.limits import MAX_BODY_BYTES
 from functions.api.responses import JSON
 from functions.logic.errors import field_error
-from functions.observability import logger, metrics, tracer
+from functions.observability import log_request, logger, metrics, tracer
 from functions.settings import require_settings
 
 API_TITLE = "Omniroute API"
@@ -39,14 +39,15 @@ def build_resolver(*routers: Router) -> APIGatewayRestResolver:
 
 
 def lambda_entry(app: APIGatewayRestResolver, needs: Sequence[str] = ()) -> LambdaHandler:
-    """The Lambda handler: correlation id, tracing, metrics and the body-size limit around
-    `app.resolve`; each call first checks the environment has the variables in `needs`
+    """The Lambda handler: correlation id and caller, tracing, metrics and the body-size limit
+    around `app.resolve`; each call first checks the environment has the variables in `needs`
     (`functions/settings.py`; on Lambda the first call does the work, the others hit a cache)."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics(raise_on_empty_metrics=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        log_request(event)  # the caller principal, with the correlation id
         require_settings(needs)
         body = event.get("body") or ""
         if len(body.encode("utf-8")) > MAX_BODY_BYTES:

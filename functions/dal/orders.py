@@ -6,10 +6,13 @@ capacity it holds."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from functions.dal.codec import decode_item, encode_item
+from functions.dal.tables import TTL_ATTRIBUTE
+from functions.settings import current_settings
 from solver.models import Order
 from solver.network import Network
 from solver.pricing import METHOD_KEYS, ChosenShipment
@@ -61,3 +64,13 @@ def record_attributes(
         "excluded": json.dumps(body["excluded_nodes"]),
         "version": body["version"],
     }
+
+
+def closed_order_expiry(now: float | None = None) -> dict[str, int]:
+    """The TTL attribute for a record that has just closed (cancelled): when
+    CLOSED_ORDER_RETENTION_DAYS is set, the epoch second DynamoDB may delete it from; else
+    nothing (the order is kept)."""
+    days = current_settings().closed_order_retention_days
+    if not days:
+        return {}
+    return {TTL_ATTRIBUTE["orders"]: int((time.time() if now is None else now) + days * 86_400)}

@@ -58,8 +58,14 @@ TABLES: dict[str, dict[str, Any]] = {
 }
 """Logical table name -> CreateTable keyword arguments without TableName."""
 
-TTL_ATTRIBUTE: dict[str, str] = {"idempotency": "expiration", "capacity": "expires_at"}
-"""Logical table name -> its TTL attribute (capacity-use items expire weeks after their day)."""
+TTL_ATTRIBUTE: dict[str, str] = {
+    "idempotency": "expiration",
+    "capacity": "expires_at",
+    "orders": "expires_at",
+}
+"""Logical table name -> its TTL attribute (capacity-use items expire weeks after their day; a
+closed order once CLOSED_ORDER_RETENTION_DAYS have passed, when that is set:
+`dal/orders.closed_order_expiry`)."""
 
 
 def create_tables(client: Any, names: Mapping[str, str]) -> None:

@@ -15,7 +15,12 @@ from typing import Any
 from functions.dal.database import Database
 from functions.dal.network_config import network_config
 from functions.dal.order_inputs import read_order_inputs
-from functions.dal.orders import chosen_from_rows, order_record, record_attributes
+from functions.dal.orders import (
+    chosen_from_rows,
+    closed_order_expiry,
+    order_record,
+    record_attributes,
+)
 from functions.dal.reservations import (
     CapacityDelta,
     Delta,
@@ -127,7 +132,12 @@ def cancel_order(db: Database, order_id: str) -> OrderChange:
         deltas = reservation_deltas(network, order, chosen, record["day"], sign=-1)
         version = int(record["version"]) + 1
         body = {**body, "status": "cancelled", "version": version}
-        attributes = {"status": "cancelled", "plan": json.dumps(body), "version": version}
+        attributes = {
+            "status": "cancelled",
+            "plan": json.dumps(body),
+            "version": version,
+            **closed_order_expiry(),  # kept CLOSED_ORDER_RETENTION_DAYS, then TTL deletes it
+        }
         try:
             commit(db, deltas, RecordWrite(order_id, attributes, False, int(record["version"])))
         except ReservationFailed:
