@@ -5,9 +5,10 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.idempotency import body_hash, idempotency_key, idempotent_call
+from functions.api.ids import OrderIdPath
 from functions.api.models import OrderRequest, PromiseRequest, RejectRequest
 from functions.api.responses import json_response
 from functions.dal.database import current_database
@@ -15,8 +16,6 @@ from functions.logic.orders import lifecycle
 from functions.logic.orders.lifecycle import OrderChange
 from functions.logic.orders.promise import promise
 from functions.observability import MetricUnit, metrics, tracer
-
-OrderId = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 def answer(change: OrderChange) -> tuple[int, Any]:
@@ -75,7 +74,7 @@ def make_router() -> Router:
         )
 
     @router.get("/v1/orders/<order_id>", summary="An order's plan and status", tags=["routing"])
-    def get_order(order_id: OrderId) -> Response[Any]:
+    def get_order(order_id: OrderIdPath) -> Response[Any]:
         return json_response(200, lifecycle.get_order(current_database(), order_id))
 
     @router.post(
@@ -84,7 +83,7 @@ def make_router() -> Router:
         tags=["routing"],
     )
     @tracer.capture_method(capture_response=False)
-    def cancel_order(order_id: OrderId) -> Response[Any]:
+    def cancel_order(order_id: OrderIdPath) -> Response[Any]:
         key = idempotency_key(router, order_id)
         return idempotent_call(
             router,
@@ -101,7 +100,7 @@ def make_router() -> Router:
     )
     @tracer.capture_method(capture_response=False)
     def reject_order_lines(
-        order_id: OrderId, request: Annotated[RejectRequest, Body()]
+        order_id: OrderIdPath, request: Annotated[RejectRequest, Body()]
     ) -> Response[Any]:
         payload: dict[str, Any] = {"order_id": order_id, **request.model_dump(mode="json")}
         key = idempotency_key(router, f"{order_id}:{body_hash(payload)}")
