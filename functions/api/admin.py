@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions.api.idempotency import body_hash, idempotency_key, idempotent_call
+from functions.api.idempotency import header_key, idempotent_call
 from functions.api.models import NodeUpdate
 from functions.api.responses import json_response
 from functions.dal.database import current_database
@@ -30,11 +30,10 @@ def make_router() -> Router:
     def put_node(node_id: NodeId, request: Annotated[NodeUpdate, Body()]) -> Response[Any]:
         changes = request.model_dump(exclude_unset=True)
         payload = {"node_id": node_id, **changes}
-        key = idempotency_key(router, body_hash(payload))
         return idempotent_call(
             router,
             "put_node",
-            key,
+            header_key(router),
             payload,
             lambda: (200, admin.update_node(current_database(), node_id, changes)),
         )
@@ -51,11 +50,10 @@ def make_router() -> Router:
         document: Annotated[dict[str, Any], Body()],
     ) -> Response[Any]:
         payload = {"name": name, "document": document}
-        key = idempotency_key(router, body_hash(payload))
         return idempotent_call(
             router,
             "put_config",
-            key,
+            header_key(router),
             payload,
             lambda: (200, admin.put_config(current_database(), name, document)),
         )

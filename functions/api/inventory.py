@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions.api.idempotency import body_hash, idempotency_key, idempotent_call
+from functions.api.idempotency import header_key, idempotency_key, idempotent_call
 from functions.api.models import AdjustmentsRequest, InventoryRequest
 from functions.api.responses import json_response
 from functions.dal.database import current_database
@@ -22,13 +22,11 @@ def make_router() -> Router:
         tags=["inventory"],
     )
     def put_inventory(request: Annotated[InventoryRequest, Body()]) -> Response[Any]:
-        payload = request.model_dump(mode="json")
-        key = idempotency_key(router, body_hash(payload))
         return idempotent_call(
             router,
             "put_inventory",
-            key,
-            payload,
+            header_key(router),
+            request.model_dump(mode="json"),
             lambda: (200, inventory.set_levels(current_database(), request.rows)),
         )
 

@@ -1,13 +1,14 @@
 """Routes of the orders function: promise, orders, cancel, reject (spec §2 orders in, §6 plans
 out)."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from functions.api.idempotency import body_hash, idempotency_key, idempotent_call
+from functions.api.idempotency import Answer, body_hash, idempotency_key, idempotent_call
 from functions.api.ids import OrderIdPath
 from functions.api.models import OrderRequest, PromiseRequest, RejectRequest
 from functions.api.responses import json_response
@@ -18,7 +19,19 @@ from functions.logic.orders.promise import promise
 from functions.observability import MetricUnit, metrics, tracer
 
 
-def answer(change: OrderChange) -> tuple[int, Any]:
+def unless_changed(order_id: str) -> Callable[[Any], Answer | None]:
+    """For a replayed answer of an order call: the order's current state (200) if it changed
+    since that answer (a retry after a cancel must not say "reserved")."""
+
+    def current(replayed: Any) -> Answer | None:
+        version = replayed.get("version") if isinstance(replayed, dict) else None
+        now = lifecycle.changed_since(current_database(), order_id, version)
+        return None if now is None else (200, now)
+
+    return current
+
+
+def answer(change: OrderChange) -> Answer:
     """201 for an order this call created, else 200; the plan's figures as metrics."""
     record_metrics(change)
     return (201 if change.created else 200), change.body
@@ -71,6 +84,7 @@ def make_router() -> Router:
             key,
             payload,
             lambda: answer(lifecycle.create_order(current_database(), plain)),
+            unless_changed(plain.order_id),
         )
 
     @router.get("/v1/orders/<order_id>", summary="An order's plan and status", tags=["routing"])
@@ -91,6 +105,7 @@ def make_router() -> Router:
             key,
             {"order_id": order_id},
             lambda: answer(lifecycle.cancel_order(current_database(), order_id)),
+            unless_changed(order_id),
         )
 
     @router.post(
@@ -113,6 +128,7 @@ def make_router() -> Router:
             lambda: answer(
                 lifecycle.reject_lines(current_database(), order_id, request.node_id, lines)
             ),
+            unless_changed(order_id),
         )
 
     return router

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions.api.idempotency import idempotency_key, idempotent_call
+from functions.api.idempotency import header_key, idempotent_call
 from functions.api.responses import json_response
 from functions.logic.scenarios import jobs
 
@@ -32,13 +32,10 @@ def make_router() -> Router:
     )
     def post_scenarios(body: Annotated[dict[str, Any], Body()]) -> Response[Any]:
         spec = jobs.validated(body)
-        key = idempotency_key(router, "")
-        if not key:  # no key given: every call is a new job
-            return json_response(202, jobs.create_job(spec, body))
-        return idempotent_call(
+        return idempotent_call(  # no key given: every call is a new job
             router,
             "create_scenario_job",
-            key,
+            header_key(router),
             body,
             lambda: (202, jobs.create_job(spec, body)),
         )

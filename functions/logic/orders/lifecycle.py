@@ -98,6 +98,17 @@ def _existing_order(db: Database, order: Order) -> OrderChange:
     return OrderChange(json.loads(record["plan"]))
 
 
+def changed_since(db: Database, order_id: str, version: Any) -> dict[str, Any] | None:
+    """The order's current answer if it is no longer at `version` (the version an earlier
+    answer described), else None: a replayed answer must not describe a state that is gone."""
+    record = order_record(db, order_id)
+    if record is None or "plan" not in record or "pending_op" in record:
+        return None
+    if record.get("version") == version:
+        return None
+    return get_order(db, order_id)
+
+
 def get_order(db: Database, order_id: str) -> dict[str, Any]:
     record = order_record(db, order_id)
     if record is None or "plan" not in record:
