@@ -43,14 +43,21 @@ CHUNK_SIZE = TRANSACTION_LIMIT - 1
 
 @dataclass(frozen=True)
 class StockDelta:
-    """Units of one SKU taken (> 0) or released (< 0) at nodes: one update of its stock item."""
+    """Units of one SKU taken (> 0) or released (< 0) at nodes, and units written off on hand
+    (a node could not find them): one update of its stock item."""
 
     sku: str
     units: Mapping[str, int]
     """node_id -> units (+ take, - release)."""
+    write_off: Mapping[str, int] = field(default_factory=dict)
+    """node_id -> units taken off on hand and off available (- puts them back)."""
 
     def inverse(self) -> StockDelta:
-        return StockDelta(self.sku, {node: -q for node, q in self.units.items()})
+        return StockDelta(
+            self.sku,
+            {node: -q for node, q in self.units.items()},
+            {node: -q for node, q in self.write_off.items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -103,17 +110,24 @@ def _stock_action(db: Database, delta: StockDelta, checked: bool) -> dict[str, A
     sets, conditions = [], []
     names: dict[str, str] = {"#levels": "levels"}
     values: dict[str, Any] = {}
-    for i, (node_id, qty) in enumerate(sorted(delta.units.items())):
+    for i, node_id in enumerate(sorted({*delta.units, *delta.write_off})):
+        qty, off = delta.units.get(node_id, 0), delta.write_off.get(node_id, 0)
         names[f"#n{i}"] = node_id
         level = f"#levels.#n{i}"
-        values[f":d{i}"] = encode(-qty)
-        values[f":q{i}"] = encode(qty)
+        values[f":d{i}"] = encode(-qty - off)
         sets.append(f"{level}.available = {level}.available + :d{i}")
-        sets.append(f"{level}.reserved = {level}.reserved + :q{i}")
+        if qty:
+            values[f":q{i}"] = encode(qty)
+            sets.append(f"{level}.reserved = {level}.reserved + :q{i}")
+        if off:
+            values[f":w{i}"] = encode(off)
+            sets.append(f"{level}.on_hand = {level}.on_hand - :w{i}")
+        guards = [f"attribute_exists({level})"]
         if checked and qty > 0:
-            conditions.append(f"{level}.available >= :q{i}")
-        else:
-            conditions.append(f"attribute_exists({level})")
+            guards = [f"{level}.available >= :q{i}"]
+        if checked and off > 0:
+            guards.append(f"{level}.on_hand >= :w{i}")
+        conditions.extend(guards)
     return {"Update": stock_update(db, delta.sku, sets, conditions, names, values)}
 
 
@@ -253,7 +267,7 @@ def commit(db: Database, deltas: Sequence[Delta], record: RecordWrite) -> None:
 
 def _nonzero(delta: Delta) -> bool:
     if isinstance(delta, StockDelta):
-        return any(delta.units.values())
+        return any(delta.units.values()) or any(delta.write_off.values())
     return bool(delta.orders or delta.units or delta.same_day)
 
 

@@ -27,6 +27,7 @@ from functions.dal.reservations import (
 from functions.logic.errors import Conflict, Invalid, field_error, not_found
 from functions.logic.orders.planning import (
     Planned,
+    held_status,
     plan_body,
     plan_on,
     plan_order,
@@ -60,7 +61,7 @@ def create_order(db: Database, order: Order) -> OrderChange:
     last: ReservationFailed | None = None
     for _ in range(MAX_PLAN_ATTEMPTS):
         planned = plan_order(db, order)
-        body = plan_body(planned, order, "reserved", (), version=1)
+        body = plan_body(planned, order, held_status(planned.chosen), (), version=1)
         network, day = planned.inputs.network, planned.inputs.day
         deltas = reservation_deltas(network, order, planned.chosen, day)
         record = RecordWrite(
@@ -168,7 +169,7 @@ def reject_lines(
             )
         chosen = chosen_from_rows(network, json.loads(record["chosen"]))
         at_node = next((c for c in chosen if network.nodes[c.node].node_id == node_id), None)
-        released = _released_units(order, at_node, lines)
+        named, released = _released_units(order, at_node, lines)
         kept = _without(chosen, at_node, released)
         excluded = sorted({*json.loads(record["excluded"]), node_id})
         sub_order = _sub_order(order, released)
@@ -180,9 +181,10 @@ def reject_lines(
         plan = price_order(network, order, merged)
         planned = Planned(inputs, tuple(merged), plan, 0.0)
         version = int(record["version"]) + 1
-        new_body = plan_body(planned, order, "reserved", excluded, version)
+        new_body = plan_body(planned, order, held_status(merged), excluded, version)
         new_body["day"] = record["day"]
-        deltas = _reroute_deltas(network, order, chosen, merged, record["day"])
+        off = _written_off(order, named, node_id, inputs.stock_items)
+        deltas = _reroute_deltas(network, order, chosen, merged, record["day"], off)
         attributes = record_attributes(order, new_body, network, merged, record["day"])
         try:
             commit(db, deltas, RecordWrite(order_id, attributes, False, int(record["version"])))
@@ -195,7 +197,9 @@ def reject_lines(
 
 def _released_units(
     order: Order, at_node: ChosenShipment | None, lines: Sequence[tuple[str, int | None]]
-) -> dict[str, int]:
+) -> tuple[dict[str, int], dict[str, int]]:
+    """(the units the node says it cannot ship, every unit released there): a kit ships whole,
+    so rejecting one member releases the whole kit at that node."""
     held = dict(at_node.units) if at_node else {}
     errors: list[dict[str, Any]] = []
     released: dict[str, int] = {}
@@ -218,12 +222,12 @@ def _released_units(
         released[line_id] = released.get(line_id, 0) + (qty if qty is not None else held[line_id])
     if errors:
         raise Invalid("invalid_reject", "some lines cannot be rejected at this node", errors)
-    # A kit ships whole: rejecting one member re-routes the whole kit from this node.
+    named = dict(released)
     groups = {line.group for line in order.lines if line.line_id in released and line.group}
     for line in order.lines:
         if line.group in groups and held.get(line.line_id):
             released[line.line_id] = held[line.line_id]
-    return released
+    return named, released
 
 
 def _without(
@@ -267,14 +271,40 @@ def _merge(kept: Sequence[ChosenShipment], added: Sequence[ChosenShipment]) -> l
     return list(by_node.values())
 
 
+def _written_off(
+    order: Order,
+    rejected: Mapping[str, int],
+    node_id: str,
+    stock_items: Sequence[Mapping[str, Any]],
+) -> dict[str, dict[str, int]]:
+    """sku -> {node: units}: what a node rejected leaves its on hand (it could not find them),
+    so they do not become available there again until a feed sets on hand. Never more than the
+    node has on hand (a feed may already have lowered it)."""
+    on_hand = {
+        item["sku"]: int(item.get("levels", {}).get(node_id, {}).get("on_hand", 0))
+        for item in stock_items
+    }
+    units: dict[str, int] = {}
+    for line in order.lines:
+        units[line.sku] = units.get(line.sku, 0) + rejected.get(line.line_id, 0)
+    out = {}
+    for sku, qty in units.items():
+        off = min(qty, max(0, on_hand.get(sku, 0)))
+        if off:
+            out[sku] = {node_id: off}
+    return out
+
+
 def _reroute_deltas(
     network: Network,
     order: Order,
     before: Sequence[ChosenShipment],
     after: Sequence[ChosenShipment],
     day: str,
+    written_off: Mapping[str, Mapping[str, int]],
 ) -> list[Delta]:
-    """The difference between two reservations of one order, as deltas."""
+    """The difference between two reservations of one order, as deltas, with the units
+    `written_off` at a node that rejected them."""
     sku_of = {line.line_id: line.sku for line in order.lines}
     stock: dict[str, dict[str, int]] = {}
     use: dict[int, list[int]] = {}
@@ -289,8 +319,10 @@ def _reroute_deltas(
                 by_node[node_id] = by_node.get(node_id, 0) + sign * q
                 counts[1] += sign * q
     deltas: list[Delta] = [
-        StockDelta(sku, {n: q for n, q in units.items() if q})
-        for sku, units in sorted(stock.items())
+        StockDelta(
+            sku, {n: q for n, q in stock.get(sku, {}).items() if q}, written_off.get(sku, {})
+        )
+        for sku in sorted({*stock, *written_off})
     ]
     for n, (orders, units, same_day) in sorted(use.items()):
         node = network.nodes[n]
