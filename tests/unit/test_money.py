@@ -56,20 +56,24 @@ def test_every_amount_is_whole_cents_and_the_parts_add_up_to_the_cost(seed: int)
         _assert_in_cents_and_summing(raw, to_cents(raw))
 
 
+def _shipment(node_id: str, carrier: float, handling: float) -> Shipment:
+    line = PlanLine(line_id="1", sku="K", qty=1)
+    return Shipment(
+        node_id=node_id,
+        method="same_day",
+        service="same_day",
+        eta_days=0,
+        lines=(line,),
+        billable_kg=1,
+        carrier_cost=carrier,
+        handling_cost=handling,
+    )
+
+
 def test_the_issues_amounts_are_rounded_so_they_add_up() -> None:
     """The issue's answer: carrier 22.01666285909355 and handling 5.2700000000000005."""
-    line = (PlanLine(line_id="1", sku="K", qty=1),)
     shipments = tuple(
-        Shipment(
-            node_id=node,
-            method="same_day",
-            service="same_day",
-            eta_days=0,
-            lines=line,
-            billable_kg=1,
-            carrier_cost=carrier,
-            handling_cost=handling,
-        )
+        _shipment(node, carrier, handling)
         for node, carrier, handling in (
             ("A", 11.00833142954677, 2.635),
             ("B", 11.00833142954678, 2.6350000000000005),
@@ -89,20 +93,7 @@ def test_the_issues_amounts_are_rounded_so_they_add_up() -> None:
 
 def test_cents_left_over_go_to_the_largest_remainders() -> None:
     """Three shipments of 1/3 each: 1.00 shown as 0.34 + 0.33 + 0.33, never 0.33 × 3."""
-    line = (PlanLine(line_id="1", sku="K", qty=1),)
-    shipments = tuple(
-        Shipment(
-            node_id=n,
-            method="parcel",
-            service="ground",
-            eta_days=1,
-            lines=line,
-            billable_kg=1,
-            carrier_cost=1 / 3,
-            handling_cost=0.0,
-        )
-        for n in "ABC"
-    )
+    shipments = tuple(_shipment(n, 1 / 3, 0.0) for n in "ABC")
     breakdown = CostBreakdown(carrier=1.0)
     shown = to_cents(OrderPlan(order_id="o", cost=1.0, shipments=shipments, breakdown=breakdown))
     assert [s.carrier_cost for s in shown.shipments] == [0.34, 0.33, 0.33]
