@@ -20,7 +20,14 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from functions.api.ids import ORDER_ID_PATTERN, ORDER_ID_RULE
 from functions.api.responses import json_response
-from functions.logic.errors import Conflict, DomainError, Invalid, NotFound, field_error
+from functions.logic.errors import (
+    Conflict,
+    DomainError,
+    InProgress,
+    Invalid,
+    NotFound,
+    field_error,
+)
 from functions.observability import logger
 from solver.loading import whole_order_problems
 
@@ -34,6 +41,8 @@ class ApiError(Exception):
     code: str
     message: str
     errors: list[dict[str, Any]] = field(default_factory=list)
+    retry_after: int | None = None
+    """Seconds after which a retry may succeed (the Retry-After header)."""
 
     def body(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "errors": self.errors}
@@ -49,11 +58,13 @@ STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, Invalid: 4
 def http_error(error: DomainError) -> ApiError:
     """The one place a domain error becomes an HTTP status and body."""
     status = next(code for kind, code in STATUS.items() if isinstance(error, kind))
-    return ApiError(status, error.code, error.message, error.errors)
+    retry_after = error.retry_after if isinstance(error, InProgress) else None
+    return ApiError(status, error.code, error.message, error.errors, retry_after)
 
 
 def error_response(error: ApiError) -> Response:
-    return json_response(error.status, error.body())
+    headers = {} if error.retry_after is None else {"Retry-After": str(error.retry_after)}
+    return json_response(error.status, error.body(), headers)
 
 
 # --------------------------------------------------------------------------- request validation

@@ -13,16 +13,29 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
 from functions.api.responses import json_response
 from functions.dal.idempotency import idempotency_config, idempotency_store
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=255,
+        description="Names this request: a retry with the same key (and body) is answered "
+        "the first answer and changes nothing again; the same key with another body is a 422. "
+        "Kept 24 h.",
+    ),
+]
+"""The `Idempotency-Key` header as a route parameter (documented in the OpenAPI document)."""
 
 Answer = tuple[int, Any]
 """(HTTP status, JSON body) of a use case."""
@@ -30,18 +43,6 @@ Answer = tuple[int, Any]
 
 def body_hash(payload: Any) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-
-def header_key(router: Router) -> str | None:
-    """The `Idempotency-Key` header, when the caller sent one."""
-    header = router.current_event.headers.get(IDEMPOTENCY_HEADER)
-    return header.strip() if header and header.strip() else None
-
-
-def idempotency_key(router: Router, fallback: str) -> str:
-    """The `Idempotency-Key` header when the caller sends one, else `fallback` (a request id
-    from the body or the path)."""
-    return header_key(router) or fallback
 
 
 def idempotent_call(

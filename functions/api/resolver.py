@@ -9,6 +9,7 @@ handlers in worker processes for the same reason (`omniroute/local/workers.py`).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from functions.api.errors import answer_errors
 from functions.api.requests import body_problem
 from functions.api.responses import JSON
+from functions.dal.reservations import hold_until
 from functions.observability import logger, metrics, tracer
 from functions.settings import require_settings
 
@@ -48,6 +50,7 @@ def lambda_entry(app: APIGatewayRestResolver, needs: Sequence[str] = ()) -> Lamb
     @metrics.log_metrics(raise_on_empty_metrics=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         require_settings(needs)
+        hold_until(_deadline(context))
         problem = body_problem(event)
         if problem is not None:
             return {
@@ -59,3 +62,9 @@ def lambda_entry(app: APIGatewayRestResolver, needs: Sequence[str] = ()) -> Lamb
         return app.resolve(event, context)
 
     return handler
+
+
+def _deadline(context: Any) -> float | None:
+    """When this invocation is over at the latest (Lambda ends it at its timeout)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return None if remaining is None else time.time() + remaining() / 1000

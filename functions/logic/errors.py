@@ -32,6 +32,13 @@ class Conflict(DomainError):
     already used, a change still in progress, a state that does not allow it); nothing changed."""
 
 
+@dataclass
+class InProgress(Conflict):
+    """Another request is changing the same thing right now: retry after `retry_after` s."""
+
+    retry_after: int = 1
+
+
 class Invalid(DomainError):
     """The request breaks a rule of the data (an unknown reference, an invalid document or row);
     nothing changed."""

@@ -154,7 +154,11 @@ def test_nothing_in_functions_but_the_settings_reads_the_environment() -> None:
 def test_the_model_reads_its_fields_from_the_upper_case_variables(
     clean_environment: pytest.MonkeyPatch,
 ) -> None:
-    numbers = {"DYNAMODB_READ_TIMEOUT": "7.5", "WHATIF_CONCURRENCY": "3"}
+    numbers = {
+        "DYNAMODB_READ_TIMEOUT": "7.5",
+        "WHATIF_CONCURRENCY": "3",
+        "PENDING_RECOVERY_SECONDS": "90",
+    }
     for name in VARIABLES:
         clean_environment.setenv(name, numbers.get(name, f"value-of-{name}"))
     settings = Settings.from_environment()

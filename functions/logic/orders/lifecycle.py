@@ -8,6 +8,8 @@ If stock changed between the read and the commit, the order is re-read and re-pl
 from __future__ import annotations
 
 import json
+import math
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +25,10 @@ from functions.dal.reservations import (
     ReservationFailed,
     StockDelta,
     commit,
+    is_stale,
+    recover,
 )
-from functions.logic.errors import Conflict, Invalid, field_error, not_found
+from functions.logic.errors import Conflict, InProgress, Invalid, field_error, not_found
 from functions.logic.orders.planning import (
     Planned,
     held_status,
@@ -39,6 +43,8 @@ from solver.pricing import SAME_DAY, ChosenShipment, price_order
 
 MAX_PLAN_ATTEMPTS = 4
 """Reads + plans + commits tried before answering 409 `stock_changed`."""
+KEPT_REQUEST_IDS = 20
+"""Ids of the last requests that changed an order, kept on its record (`reject_lines`)."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,10 @@ def create_order(db: Database, order: Order) -> OrderChange:
             commit(db, deltas, record)
         except ReservationFailed as failure:
             if failure.reason == "record_changed":
-                return _existing_order(db, order)
+                existing = _existing_order(db, order)
+                if existing is not None:
+                    return existing
+                continue  # a change cut short was just undone: plan again
             conflicts += 1
             last = failure
             continue
@@ -86,17 +95,45 @@ def create_order(db: Database, order: Order) -> OrderChange:
     )
 
 
-def _existing_order(db: Database, order: Order) -> OrderChange:
-    record = order_record(db, order.order_id)
-    if record is None or record.get("status") == "pending":
-        raise Conflict("order_in_progress", f"order {order.order_id!r} is being written; retry")
+def _existing_order(db: Database, order: Order) -> OrderChange | None:
+    """The order as it stands when creating it found a record: the same order (a retry)
+    answers its current state; None when a change cut short was recovered (create again)."""
+    record = _settled(db, order.order_id)
+    if record is None:
+        return None
     if Order.model_validate_json(record["order"]) != order:
         raise Conflict(
             "order_exists",
             f"order {order.order_id!r} already exists with different content",
             [field_error("order_id", "already used by another order")],
         )
-    return OrderChange(json.loads(record["plan"]))
+    return OrderChange(_answer(record))
+
+
+def _settled(db: Database, order_id: str) -> dict[str, Any] | None:
+    """The order's record with no change in progress: a change whose invocation is over (it
+    was cut short) is recovered first; one still running answers 409 with when to retry."""
+    for _ in range(MAX_PLAN_ATTEMPTS):
+        record = order_record(db, order_id)
+        if record is None or "pending_op" not in record:
+            return record
+        if not is_stale(record):
+            wait = max(1, math.ceil(float(record["pending_until"]) - time.time()))
+            raise InProgress(
+                "order_in_progress",
+                f"order {order_id!r} is being changed by another request; retry in {wait} s",
+                retry_after=wait,
+            )
+        recover(db, order_id)
+    raise InProgress(
+        "order_in_progress", f"order {order_id!r} keeps changing; retry", retry_after=1
+    )
+
+
+def _answer(record: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(record["plan"])
+    body["status"] = record["status"]
+    return body
 
 
 def changed_since(db: Database, order_id: str, version: Any) -> dict[str, Any] | None:
@@ -111,20 +148,23 @@ def changed_since(db: Database, order_id: str, version: Any) -> dict[str, Any] |
 
 
 def get_order(db: Database, order_id: str) -> dict[str, Any]:
+    """The order as it stands. A change in progress shows the state before it; an order still
+    being created (nothing to show yet) answers 409 `order_in_progress`. Reading never
+    recovers a change (a GET writes nothing)."""
     record = order_record(db, order_id)
-    if record is None or "plan" not in record:
+    if record is None:
         raise not_found("order", order_id)
-    body: dict[str, Any] = json.loads(record["plan"])
-    body["status"] = record["status"]
-    return body
+    if "plan" not in record:
+        raise InProgress(
+            "order_in_progress", f"order {order_id!r} is being created; retry", retry_after=1
+        )
+    return _answer(record)
 
 
 def _stored(db: Database, order_id: str) -> tuple[dict[str, Any], Order, dict[str, Any]]:
-    record = order_record(db, order_id)
+    record = _settled(db, order_id)
     if record is None or "plan" not in record:
         raise not_found("order", order_id)
-    if "pending_op" in record:
-        raise Conflict("order_in_progress", f"order {order_id!r} is being changed; retry")
     return record, Order.model_validate_json(record["order"]), json.loads(record["plan"])
 
 
@@ -149,13 +189,24 @@ def cancel_order(db: Database, order_id: str) -> OrderChange:
 
 
 def reject_lines(
-    db: Database, order_id: str, node_id: str, lines: Sequence[tuple[str, int | None]]
+    db: Database,
+    order_id: str,
+    node_id: str,
+    lines: Sequence[tuple[str, int | None]],
+    request_id: str,
 ) -> OrderChange:
     """A node cannot fulfil some lines: release those units there and re-route them on fresh
-    data, never back to that node (nor to any node that rejected this order before)."""
+    data, never back to that node (nor to any node that rejected this order before).
+
+    `request_id` names the request (its idempotency key): the record keeps the last
+    `KEPT_REQUEST_IDS`, so a retry of a reject that was applied (its answer lost with its
+    process) answers the order as it is instead of refusing the lines it no longer holds."""
     conflicts = 0
     for _ in range(MAX_PLAN_ATTEMPTS):
         record, order, _ = _stored(db, order_id)
+        applied_requests = json.loads(record.get("requests", "[]"))
+        if request_id in applied_requests:
+            return OrderChange(_answer(record))
         if record["status"] != "reserved":
             raise Conflict("order_not_reserved", f"order {order_id!r} is {record['status']}")
         extra = [order.pickup_node] if order.pickup_node else []
@@ -186,6 +237,7 @@ def reject_lines(
         off = _written_off(order, named, node_id, inputs.stock_items)
         deltas = _reroute_deltas(network, order, chosen, merged, record["day"], off)
         attributes = record_attributes(order, new_body, network, merged, record["day"])
+        attributes["requests"] = json.dumps([*applied_requests, request_id][-KEPT_REQUEST_IDS:])
         try:
             commit(db, deltas, RecordWrite(order_id, attributes, False, int(record["version"])))
         except ReservationFailed:
