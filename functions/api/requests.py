@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import sys
 from typing import Any
 
@@ -118,7 +119,9 @@ def _forget_content_type(event: dict[str, Any]) -> None:
 def _json_problem(text: str) -> str | None:
     """Why `text` is not JSON a route can take, or None."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    except _NotFinite as error:
+        return f"a number in the body is not finite: {error}"
     except json.JSONDecodeError as error:
         return f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
     except RecursionError:
@@ -128,6 +131,22 @@ def _json_problem(text: str) -> str | None:
     if _depth(value) > MAX_JSON_DEPTH:
         return f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
     return None
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _finite(text: str) -> float:
+    """JSON numbers beyond a float's range (1e400) would be infinity, which is not JSON."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(text[:40])
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise _NotFinite(name)  # NaN, Infinity: Python reads them, JSON has no such numbers
 
 
 def _depth(value: Any) -> int:
