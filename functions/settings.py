@@ -76,6 +76,9 @@ class Settings(BaseModel):
     """The local stack's S3 (moto); absent on AWS."""
     dynamodb_read_timeout: float = Field(default=5.0, gt=0)
     """Seconds before an unanswered DynamoDB call is retried (`dal/client.py`)."""
+    pending_recovery_seconds: float = Field(default=120.0, ge=0)
+    """The sweeper recovers an order change left pending longer than this (and whose
+    invocation is over): `functions/logic/orders/recovery.py`."""
 
     def table(self, logical: str) -> str:
         """A table's physical name; SettingsError if the environment does not name it."""

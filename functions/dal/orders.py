@@ -20,6 +20,9 @@ from solver.pricing import METHOD_KEYS, ChosenShipment
 if TYPE_CHECKING:
     from functions.dal.database import Database
 
+PENDING_INDEX = "pending"
+"""The orders table's sparse index of records with a change in progress (`dal/tables.py`)."""
+
 
 def order_record(db: Database, order_id: str) -> dict[str, Any] | None:
     response = db.client.get_item(
@@ -29,6 +32,19 @@ def order_record(db: Database, order_id: str) -> dict[str, Any] | None:
     )
     item = response.get("Item")
     return decode_item(item) if item else None
+
+
+def pending_order_ids(db: Database) -> list[str]:
+    """Ids of the orders with a change in progress: a Scan of the sparse `pending` index (it
+    holds only them, so it stays small however many orders there are)."""
+    kwargs: dict[str, Any] = {"TableName": db.table("orders"), "IndexName": PENDING_INDEX}
+    ids: list[str] = []
+    while True:
+        page = db.client.scan(**kwargs)
+        ids.extend(decode_item(item)["order_id"] for item in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return ids
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def chosen_rows(network: Network, chosen: Iterable[ChosenShipment]) -> list[dict[str, Any]]:

@@ -40,6 +40,13 @@ class TooBusy(DomainError):
     retry_after_seconds: int = 60
 
 
+@dataclass
+class InProgress(Conflict):
+    """Another request is changing the same thing right now: retry after `retry_after` s."""
+
+    retry_after: int = 1
+
+
 class Invalid(DomainError):
     """The request breaks a rule of the data (an unknown reference, an invalid document or row);
     nothing changed."""

@@ -48,6 +48,7 @@ NUMBER_VARIABLES = {
     "WHATIF_CONCURRENCY": "3",
     "MAX_CONCURRENT_JOBS": "2",
     "CLOSED_ORDER_RETENTION_DAYS": "30",
+    "PENDING_RECOVERY_SECONDS": "90",
 }
 """The variables that hold numbers, and a valid value of each."""
 

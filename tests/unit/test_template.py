@@ -91,11 +91,33 @@ def test_idempotency_table_expires_its_records() -> None:
 # --- environment and policies -------------------------------------------------------------------
 
 
+def _statement_tables(statements: list[dict[str, Any]]) -> set[str]:
+    """Logical tables that inline `dynamodb:` statements name (`!GetAtt XTable.Arn`, or a
+    `!Sub` of "${XTable.Arn}/index/...")."""
+    tables = set()
+    for statement in statements:
+        if not any(a.startswith("dynamodb:") for a in statement["Action"]):
+            continue
+        resources = statement["Resource"]
+        for resource in resources if isinstance(resources, list) else [resources]:
+            if "Fn::GetAtt" in resource:
+                name = resource["Fn::GetAtt"][0]
+            else:
+                name = re.fullmatch(r"\$\{(\w+)\.Arn\}(/.*)?", resource["Fn::Sub"]).group(1)
+            tables.add(referenced_table({"Ref": name}))
+    return tables
+
+
 def policy_tables(function: dict[str, Any]) -> dict[str, set[str]]:
-    """SAM policy template name -> logical tables it is scoped to."""
+    """SAM policy template name (or "Statement", inline statements) -> logical tables it is
+    scoped to."""
     scoped: dict[str, set[str]] = {}
     for policy in function["Properties"].get("Policies", []):
         ((template_name, arguments),) = policy.items()
+        if template_name == "Statement":
+            if tables := _statement_tables(arguments):
+                scoped.setdefault("Statement", set()).update(tables)
+            continue
         if not template_name.startswith("DynamoDB"):
             continue  # S3 and Step Functions grants: test_scenario_functions_* below
         scoped.setdefault(template_name, set()).add(referenced_table(arguments["TableName"]))
@@ -113,7 +135,7 @@ def test_each_function_may_touch_only_the_tables_it_is_told_about(name: str) -> 
     """Least privilege: a policy for every table in the environment, none for any other."""
     function = functions()[name]
     scoped = policy_tables(function)
-    assert set(scoped) <= {"DynamoDBCrudPolicy", "DynamoDBReadPolicy"}
+    assert set(scoped) <= {"DynamoDBCrudPolicy", "DynamoDBReadPolicy", "Statement"}
     in_policies = set().union(*scoped.values()) if scoped else set()
     assert in_policies == set(env_tables(function).values())
     both = scoped.get("DynamoDBCrudPolicy", set()) & scoped.get("DynamoDBReadPolicy", set())
@@ -123,7 +145,7 @@ def test_each_function_may_touch_only_the_tables_it_is_told_about(name: str) -> 
 def test_functions_that_change_state_use_the_idempotency_table() -> None:
     for name, function in functions().items():
         if any(
-            event["Properties"]["Method"].lower() in {"post", "put", "delete", "patch"}
+            event["Properties"].get("Method", "").lower() in {"post", "put", "delete", "patch"}
             for event in function["Properties"].get("Events", {}).values()
         ):
             assert "idempotency" in policy_tables(function).get("DynamoDBCrudPolicy", set()), name
