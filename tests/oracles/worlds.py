@@ -96,6 +96,8 @@ BATCH = Shape(nodes=(4, 5), stock=(1, 3), tight_capacity=True)
 """A batch of 8–12 orders competes for this world's stock and capacity."""
 SCATTERED = Shape(nodes=(3, 5), stock=(1, 3), stocked=40)
 """Each SKU at few nodes: orders of several lines split over nodes that each have a part."""
+WIDE_SCATTERED = Shape(nodes=(4, 6), stock=(1, 3), stocked=35)
+"""The same with more nodes: the enumeration's splits have more parts to put back together."""
 
 
 ZONES = (Zone(zone="1", max_km=60), Zone(zone="2", max_km=250), Zone(zone="3", max_km=700))
@@ -277,11 +279,14 @@ def _draw_order(
 
 def fixed_sample(shape: Shape, seed: int) -> tuple[World, Order]:
     """One order of the fixed samples (`paths.py` counts their paths): a calibrated order; in a
-    `SCATTERED` world an order of 2–3 lines without a cap, which the enumeration of the
-    per-order solver often settles as a split."""
+    `SCATTERED` (or `WIDE_SCATTERED`) world an order of 2–3 lines without a cap, which the
+    enumeration of the per-order solver often settles as a split."""
     draw = RandomDraw(seed)
     world = draw_world(draw, shape)
     if shape is SCATTERED:
         order = draw_order(draw, world, lines=(2, 3), qty=(1, 3))
+        return world, order.model_copy(update={"max_shipments": None})
+    if shape is WIDE_SCATTERED:
+        order = draw_order(draw, world, lines=(2, 3), qty=(1, 4))
         return world, order.model_copy(update={"max_shipments": None})
     return world, draw_order(draw, world)
