@@ -36,6 +36,9 @@ EARTH_RADIUS_KM = 6371.0088
 CENT = 0.005
 """Two amounts agree to the cent when they differ by at most this (§6)."""
 NOISE = 1e-9
+SLACK = CENT + 1e-6
+"""How far a total rounded to the cent may be from an exact sum of floats (half a cent, and the
+float noise of adding a few hundred amounts)."""
 
 PARCEL = ("ground", "express", "next_day")
 METHODS: tuple[tuple[str, str], ...] = (
@@ -445,7 +448,7 @@ def _judge_order(
     if not priceable:
         return None
     cost = pricer.order_cost(order, priced)
-    if _differs(order_plan.cost, round(cost.total, 2)):
+    if _differs(order_plan.cost, cost.total):
         broken.add(("wrong_cost", oid))
     if order_plan.breakdown is not None:
         stated = order_plan.breakdown

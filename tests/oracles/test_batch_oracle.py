@@ -17,7 +17,7 @@ from solver.planning import plan_dataset
 from tests.oracles.paths import batch_paths
 from tests.oracles.sampling import oracle_property
 from tests.oracles.search import Limits, batch_optimum, best_choice
-from tests.oracles.spec import CENT, SpecPricer, World, judge_plan
+from tests.oracles.spec import SLACK, SpecPricer, World, judge_plan
 from tests.oracles.worlds import HypothesisDraw, RandomDraw, draw_batch
 
 BASELINES = ("myopic", "nearest", "priority")
@@ -32,18 +32,19 @@ def assert_optimal_is_bracketed(world: World, orders: list) -> None:
         plan = plan_dataset(world.dataset(orders), strategy)
         judgement = judge_plan(world, orders, plan)
         assert not judgement.broken, (strategy, judgement.broken)
-        assert plan.total_cost == pytest.approx(sum(judgement.order_costs.values()), abs=CENT)
-        assert plan.total_cost >= exact.cost - CENT, strategy
+        assert plan.total_cost == pytest.approx(sum(judgement.order_costs.values()), abs=SLACK)
+        assert plan.total_cost >= exact.cost - SLACK, strategy
         costs[strategy] = plan.total_cost
         if strategy == "optimal":
             bound = plan.bound
-    assert costs["optimal"] <= min(costs[b] for b in BASELINES) + CENT
+    assert costs["optimal"] <= min(costs[b] for b in BASELINES) + SLACK
     assert bound is not None
-    assert bound <= exact.cost + CENT, f"bound {bound} above the optimum {exact.cost:.2f}"
-    assert bound <= exact.relaxed + CENT, (
+    assert bound <= exact.cost + SLACK, f"bound {bound} above the optimum {exact.cost:.2f}"
+    assert bound <= exact.relaxed + SLACK, (
         f"bound {bound} above the LP relaxation {exact.relaxed:.2f}"
     )
-    assert bound >= alone - CENT, f"bound {bound} below the orders' own optima {alone:.2f}"
+    # The plan file's bound is floored to the cent.
+    assert bound >= alone - 0.01 - SLACK, f"bound {bound} below the orders' own optima {alone:.2f}"
 
 
 @pytest.mark.parametrize("seed", range(16))
