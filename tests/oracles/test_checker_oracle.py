@@ -8,6 +8,8 @@ must name the same (rule, order) pairs and the same cost for every order that ca
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from solver.checker import check_plan
@@ -32,6 +34,8 @@ TAMPERING = (
     "eta",
     "kg",
     "order_cost",
+    "rounding",
+    "rounding",
     "breakdown",
     "total",
     "bound",
@@ -140,6 +144,12 @@ def tamper(draw: Draw, plan: Plan, orders: list[Order]) -> Plan:
     order_plan, order = plan.orders[i], orders[i]
     if what == "order_cost":
         order_plan = order_plan.model_copy(update={"cost": _bump(order_plan.cost, draw)})
+    elif what == "rounding" and order_plan.breakdown is not None:
+        # Rounded down or up to the cent instead of to the nearest: agrees to the cent only
+        # when the exact cost is a half cent (or a whole one).
+        exact = order_plan.breakdown.total * 100
+        cents = math.floor(exact + 1e-9) if draw.chance(50) else math.ceil(exact - 1e-9)
+        order_plan = order_plan.model_copy(update={"cost": cents / 100})
     elif what == "breakdown" and order_plan.breakdown is not None:
         part = draw.pick(["carrier", "handling", "dropship", "split", "late", "unfilled"])
         bumped = _bump(getattr(order_plan.breakdown, part), draw)
