@@ -32,20 +32,13 @@ _found = DirectoryBasedExampleDatabase(EXAMPLES_DIR)
 EXAMPLES: ExampleDatabase = _found if NIGHTLY else ReadOnlyDatabase(_found)
 """The examples found so far (see above): written by nightly runs, only read in CI."""
 
-settings.register_profile(
-    "ci",
-    derandomize=True,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "nightly",
-    derandomize=False,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+_EVERY_PROFILE: dict = {
+    "deadline": None,  # a shared 2-core machine: time is no signal
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.too_slow],
+}
+settings.register_profile("ci", derandomize=True, **_EVERY_PROFILE)
+settings.register_profile("nightly", derandomize=False, **_EVERY_PROFILE)
 
 
 def examples(in_ci: int) -> int:

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from solver.models import Customer, Node, Order, OrderLine, Plan, Settings, Sku, StockRow, Transit
+from solver.models import Customer, Order, OrderLine, Plan, Settings, Sku, StockRow, Transit
 from solver.scenarios.running import replay_days, run_scenario
 from tests.oracles.sampling import oracle_property
 from tests.oracles.spec import World, judge_plan
@@ -25,6 +25,7 @@ from tests.oracles.worlds import (
     draw_order,
     draw_rates,
     draw_world,
+    plain_node,
 )
 
 DAYS = ("2026-11-20", "2026-11-21", "2026-11-22")
@@ -68,18 +69,7 @@ def assert_days_carry_every_shipment(world: World, orders: list[Order], strategy
 
 def two_stores_one_unit_each() -> World:
     """Two warehouses 10 km from the customer, one unit of K each; nothing limits capacity."""
-    node = Node(
-        node_id="A",
-        kind="warehouse",
-        lat=40.0,
-        lon=-74.0,
-        ships=True,
-        pickup=False,
-        same_day=False,
-        processing_days=0,
-        handling_per_order=1.0,
-        handling_per_unit=0.0,
-    )
+    node = plain_node("A")
     nodes = (node, node.model_copy(update={"node_id": "B", "lon": -74.02}))
     return World(
         nodes=nodes,

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import pytest
 
-from solver.models import Customer, Node, Order, OrderLine, StockRow
+from solver.models import Customer, Order, OrderLine, StockRow
 from solver.pricing import ChosenShipment, haversine_km, method_key, order_methods, price_order
 from tests.oracles.sampling import oracle_property
 from tests.oracles.spec import CENT, METHODS, SpecPricer, World, distance_km
-from tests.oracles.worlds import Draw, HypothesisDraw, RandomDraw, draw_order, draw_world
+from tests.oracles.worlds import (
+    Draw,
+    HypothesisDraw,
+    RandomDraw,
+    draw_order,
+    draw_world,
+    plain_node,
+)
 
 
 def draw_shipments(
@@ -154,19 +161,7 @@ def test_every_vendor_shipment_pays_its_own_dropship_fee() -> None:
     """Two vendors each ship one unit: two fees (§3: the fee is per shipment), 3.00 + 1.50."""
     draw = RandomDraw(0)
     world = draw_world(draw)
-    vendor = Node(
-        node_id="V1",
-        kind="vendor",
-        lat=40.0,
-        lon=-74.0,
-        ships=True,
-        pickup=False,
-        same_day=False,
-        processing_days=1,
-        handling_per_order=1.0,
-        handling_per_unit=0.0,
-        dropship_fee=3.0,
-    )
+    vendor = plain_node("V1", "vendor", processing_days=1, dropship_fee=3.0)
     nodes = (vendor, vendor.model_copy(update={"node_id": "V2", "dropship_fee": 1.5}))
     world = World(
         nodes,

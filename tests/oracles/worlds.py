@@ -107,6 +107,23 @@ TRANSIT_DAYS = {"ground": (1, 3, 5), "express": (1, 2, 2), "next_day": (1, 1, 1)
 SERVICES = ("ground", "ground", "express", "next_day", "same_day", "same_day", "pickup", "pickup")
 
 
+def plain_node(node_id: str, kind: str = "warehouse", **changes: object) -> Node:
+    """A node at the centre that ships parcels and nothing else, handling 1.00 a shipment."""
+    fields: dict = {
+        "node_id": node_id,
+        "kind": kind,
+        "lat": CENTRE[0],
+        "lon": CENTRE[1],
+        "ships": True,
+        "pickup": False,
+        "same_day": False,
+        "processing_days": 0,
+        "handling_per_order": 1.0,
+        "handling_per_unit": 0.0,
+    }
+    return Node(**{**fields, **changes})
+
+
 def offset(km: float, bearing: float) -> tuple[float, float]:
     """A point `km` from the centre in the direction `bearing` (radians), roughly."""
     lat = CENTRE[0] + km * math.cos(bearing) / KM_PER_DEGREE
