@@ -28,6 +28,9 @@ STRATEGY_NAMES = ("optimal", "myopic", "nearest", "priority")
 WRITE_MARGIN_SECONDS = 1.0
 WRITE_SECONDS_PER_ORDER = 4e-5
 """Time kept back from the solver for pricing and writing the plan (a generous allowance)."""
+READ_SECONDS_PER_ORDER = 3e-5
+"""Time the default work budget leaves for reading the dataset (100k orders: about 2 s). A
+nominal figure, not the time reading took, so the budget is the same on every run."""
 
 
 def _load(dataset: Path, orders: Path | None) -> Dataset:
@@ -56,7 +59,16 @@ def plan(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the plan (spec §6) here.")] = None,
     kpis_out: Annotated[Path | None, typer.Option(help="Write the KPIs as JSON here.")] = None,
-    quiet: Annotated[bool, typer.Option(help="No progress lines.")] = False,
+    work: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Search effort in work units (each about a second of the reference machine). "
+            "The same data and work give the same plan on any machine. Default: 85 % of the "
+            "time limit left after reading and writing; none without a time limit.",
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
 ) -> None:
     """Plan every order of DATASET and print its KPIs."""
     deadline = Deadline(time_limit)
@@ -66,15 +78,22 @@ def plan(
     if time_limit is not None and time_limit <= 0:
         errors.print("--time-limit must be a positive number of seconds")
         raise typer.Exit(code=2)
+    from omniroute.progress_display import ProgressBoard
     from solver.kpis import kpi_table, plan_kpis
     from solver.planfile import write_plan
-    from solver.planning import plan_dataset
+    from solver.planning import plan_dataset, search_work
+    from solver.strategies.optimal import TIME_LIMIT_NOTE
 
     data = _load(dataset, orders)
-    reserve = WRITE_MARGIN_SECONDS + WRITE_SECONDS_PER_ORDER * len(data.orders)
+    n = len(data.orders)
+    reserve = WRITE_MARGIN_SECONDS + WRITE_SECONDS_PER_ORDER * n
     solve_deadline = Deadline(None if time_limit is None else max(0.5, deadline.left() - reserve))
-    progress = None if quiet else (lambda msg: console.print(f"[dim]{msg}[/]", highlight=False))
-    result = plan_dataset(data, strategy, solve_deadline, progress)
+    if work is None and time_limit is not None:
+        work = search_work(max(0.5, time_limit - reserve - READ_SECONDS_PER_ORDER * n), n)
+    title = f"{strategy} on {data.name}"
+    with ProgressBoard(errors, [data.name], time_limit, title=title, quiet=quiet) as board:
+        result = plan_dataset(data, strategy, solve_deadline, board.listener(data.name), work)
+        board.update(data.name, finished=True, headline=None if strategy == "optimal" else "done")
     if out is not None:
         write_plan(result, out)
     kpis = plan_kpis(data, result)
@@ -82,7 +101,14 @@ def plan(
         kpis_out.write_text(json.dumps(kpis.as_dict(), indent=1))
     console.print(kpi_table(kpis))
     for note in result.notes:
-        console.print(f"[dim]note: {note}[/]")
+        if note != TIME_LIMIT_NOTE:
+            console.print(f"[dim]note: {note}[/]", highlight=False)
+    if result.time_limit_hit:
+        console.print(
+            "[yellow]The time limit stopped the search before its work budget was spent, so "
+            "another run may give a different plan. For a repeatable plan, allow more time or "
+            "less --work.[/]"
+        )
     console.print(
         f"[dim]{strategy} on {data.name}: {len(data.orders):,} orders in "
         f"{deadline.elapsed():.1f} s" + (f"; plan written to {out}" if out else "") + "[/]"
@@ -142,13 +168,20 @@ def whatif(
         typer.Option(help="Seconds for the whole run (default: the file's defaults.time_limit)."),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes to plan with (default: every core).")
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes to plan with (default: every core). The time limit is shared out "
+            "for this many (default: 2, whatever the machine, so plans are the same anywhere).",
+        ),
     ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
 ) -> None:
     """Run the base and every scenario of SCENARIOS.yaml and compare their KPIs."""
     from omniroute.whatif import (
         ScenarioFileInvalid,
         WhatifFailed,
+        cost_range_table,
         kpi_comparison_table,
         run_whatif,
         write_outputs,
@@ -158,7 +191,7 @@ def whatif(
         errors.print("--time-limit must be a positive number of seconds")
         raise typer.Exit(code=2)
     try:
-        result = run_whatif(scenarios, out, time_limit, workers, console)
+        result = run_whatif(scenarios, out, time_limit, workers, errors, quiet)
     except ScenarioFileInvalid as exc:
         errors.print(f"[bold red]{len(exc.errors)} problem(s) in {scenarios}; nothing run:[/]")
         for problem in exc.errors:
@@ -169,6 +202,7 @@ def whatif(
         raise typer.Exit(code=1) from None
     paths = write_outputs(result, out)
     console.print(kpi_comparison_table(result))
+    console.print(cost_range_table(result))
     console.print(
         f"[dim]{len(result.all)} scenarios in {result.seconds:.1f} s on {result.workers} "
         f"worker(s); wrote {', '.join(str(p) for p in paths.values())} and {out / 'plans'}/[/]"

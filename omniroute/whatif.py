@@ -20,14 +20,14 @@ from queue import Empty
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from omniroute.progress_display import ProgressBoard
 from solver.planfile import write_plan
 from solver.report.formatting import format_delta, format_value
 from solver.scenarios.batching import daily_batches
 from solver.scenarios.changes import ScenarioInput
-from solver.scenarios.comparison import METRICS
+from solver.scenarios.comparison import METRICS, cost_range, describe_cost_range
 from solver.scenarios.errors import ScenarioError
 from solver.scenarios.models import ScenarioFile
 from solver.scenarios.outcome import ScenarioOutcome, summarise
@@ -35,11 +35,18 @@ from solver.scenarios.preparing import base_paths, load_base, prepare_scenarios
 from solver.scenarios.reading import read_scenario_file
 from solver.scenarios.results import WhatifResult, comparison, kpis_csv, kpis_document
 from solver.scenarios.running import BatchRun, run_scenario, seconds_per_order
+from solver.strategies.progress import Progress, ProgressEvent
 
 SOLVE_SHARE = 0.8
 """Share of the time limit given to solving; the rest is loading, KPIs and the report."""
 FIXED_OVERHEAD_SECONDS = 5.0
 PLANS_DIR = "plans"
+REFERENCE_WORKERS = 2
+"""The workers the time limit is shared out for when `--workers` is not given: the reference
+machine's cores, not this machine's, so that the same file gives the same plans anywhere
+(more cores then only finish sooner; fewer may reach the time limit, which the plans note)."""
+EVENTS_EVERY_SECONDS = 0.5
+"""A worker sends the parent at most one progress event this often (and every new phase)."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,11 @@ def plan_path(out_dir: Path, scenario: str, day: str) -> Path:
     return out_dir / PLANS_DIR / scenario / f"{day}.json"
 
 
-def run_job(job: Job, report: Callable[[str, int, int, BatchRun], None]) -> ScenarioOutcome:
+def run_job(
+    job: Job,
+    report: Callable[[str, int, int, BatchRun], None],
+    progress: Progress | None = None,
+) -> ScenarioOutcome:
     """Plan one scenario, writing each day's plan as it is made."""
     spec, errors = read_scenario_file(job.file)
     if spec is None:
@@ -112,15 +123,34 @@ def run_job(job: Job, report: Callable[[str, int, int, BatchRun], None]) -> Scen
         scenario.strategy,
         job.seconds_per_order,
         on_batch,
+        progress,
     )
     return summarise(run, scenario.description)
 
 
+class _Throttled:
+    """Pass on an event when its phase changes, else at most every `EVENTS_EVERY_SECONDS`."""
+
+    def __init__(self, send: Progress) -> None:
+        self._send = send
+        self._phase = ""
+        self._sent_at = 0.0
+
+    def __call__(self, event: ProgressEvent) -> None:
+        now = time.monotonic()
+        if event.phase != self._phase or now - self._sent_at >= EVENTS_EVERY_SECONDS:
+            self._send(event)
+            self._phase, self._sent_at = event.phase, now
+
+
 def _pool_job(job: Job, queue: Any) -> ScenarioOutcome:
     def report(name: str, done: int, total: int, batch: BatchRun) -> None:
-        queue.put((name, done, total, batch.day, batch.seconds))
+        queue.put(("day", name, done, total, batch.day))
 
-    return run_job(job, report)
+    def send(event: ProgressEvent) -> None:
+        queue.put(("event", job.name, event))
+
+    return run_job(job, report, _Throttled(send))
 
 
 # --------------------------------------------------------------------------- the parent side
@@ -132,44 +162,45 @@ def run_whatif(
     time_limit: float | None,
     workers: int | None,
     console: Console,
+    quiet: bool = False,
 ) -> WhatifResult:
-    """Check the file, run every scenario in a process pool with a progress bar each."""
+    """Check the file, run every scenario in a process pool, with a progress display."""
     started = time.monotonic()
     spec, sizes, errors = check_file(file)
     if spec is None:
         raise ScenarioFileInvalid(errors)
     limit = time_limit if time_limit is not None else spec.defaults.time_limit
-    workers = max(1, workers or os.cpu_count() or 1)
     per_order = None
     if limit is not None:
-        budget = max(1.0, SOLVE_SHARE * limit - FIXED_OVERHEAD_SECONDS - time.monotonic() + started)
-        per_order = seconds_per_order(budget, [n for n, _ in sizes.values()], workers)
+        # Shared out by nominal figures only (never by the time checking took), so that every
+        # run of the file gets the same work budgets.
+        budget = max(1.0, SOLVE_SHARE * limit - FIXED_OVERHEAD_SECONDS)
+        planned_for = workers or REFERENCE_WORKERS
+        per_order = seconds_per_order(budget, [n for n, _ in sizes.values()], planned_for)
+    workers = max(1, workers or os.cpu_count() or 1)
     names = list(sizes)
     jobs = [Job(file, name, out_dir, per_order) for name in names]
     order = sorted(range(len(jobs)), key=lambda i: -sizes[names[i]][0])  # biggest first
     outcomes: dict[str, ScenarioOutcome] = {}
+    days_done = dict.fromkeys(names, 0)
     context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
+    board = ProgressBoard(
+        console,
+        names,
+        limit,
+        title=f"What-if: {len(names)} scenarios on {workers} worker(s)",
+        quiet=quiet,
+        transient=False,
+    )
     with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool:
         queue = manager.Queue()
         futures: dict[Future[ScenarioOutcome], str] = {
             pool.submit(_pool_job, jobs[i], queue): names[i] for i in order
         }
-        progress = Progress(
-            TextColumn("{task.description:<24}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[status]}"),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        with progress:
-            tasks = {
-                name: progress.add_task(name, total=sizes[name][1], status="waiting")
-                for name in names
-            }
+        with board:
             pending = set(futures)
             while pending:
-                _drain(queue, progress, tasks)
+                _drain(queue, board, sizes, days_done)
                 for future in [f for f in pending if f.done()]:
                     pending.discard(future)
                     name = futures[future]
@@ -177,23 +208,43 @@ def run_whatif(
                         outcomes[name] = future.result()
                     except WhatifFailed as exc:
                         raise WhatifFailed(f"scenario {name!r}: {exc}") from exc
-                    progress.update(tasks[name], status=f"done in {outcomes[name].seconds:.1f} s")
+                    _drain(queue, board, sizes, days_done)
+                    kpis = outcomes[name].kpis
+                    board.update(
+                        name,
+                        headline=_finished_headline(outcomes[name]),
+                        best=kpis.total_cost,
+                        bound=kpis.bound,
+                        finished=True,
+                    )
                 time.sleep(0.1)
-            _drain(queue, progress, tasks)
+            _drain(queue, board, sizes, days_done)
     base = outcomes[spec.base.name]
     others = tuple(outcomes[n] for n in names if n != spec.base.name)
     return WhatifResult(file, base, others, workers, limit, time.monotonic() - started)
 
 
-def _drain(queue: Any, progress: Progress, tasks: dict[str, Any]) -> None:
+def _finished_headline(outcome: ScenarioOutcome) -> str:
+    gap = outcome.kpis.gap
+    done = f"done in {outcome.seconds:.1f} s"
+    return done if gap is None else f"{done}: {100 * gap:.1f} % above the proven bound"
+
+
+def _drain(
+    queue: Any, board: ProgressBoard, sizes: dict[str, tuple[int, int]], done: dict[str, int]
+) -> None:
     while True:
         try:
-            name, done, total, day, seconds = queue.get_nowait()
+            message = queue.get_nowait()
         except Empty:
             return
-        progress.update(
-            tasks[name], completed=done, total=total, status=f"{day} in {seconds:.1f} s"
-        )
+        if message[0] == "day":
+            _, name, finished, total, _day = message
+            done[name] = finished
+            board.update(name, steps=f"day {min(finished + 1, total)} of {total}")
+        else:
+            _, name, event = message
+            board.update(name, event, steps=f"day {done[name] + 1} of {sizes[name][1]}")
 
 
 class ScenarioFileInvalid(ValueError):
@@ -224,6 +275,24 @@ def kpi_comparison_table(result: WhatifResult) -> Table:
     return table
 
 
+def cost_range_table(result: WhatifResult) -> Table:
+    """Each scenario's total cost against the base, with the range the bounds prove."""
+    table = Table(title=f"Total cost against {result.base.name!r}, and what the bounds prove")
+    table.add_column("Scenario", style="bold", no_wrap=True)
+    table.add_column("Cost", justify="right", no_wrap=True)
+    table.add_column("Against the base (the bounds are in the table above)")
+    for outcome in result.all:
+        kpis = outcome.kpis
+        against = ""
+        if outcome is not result.base:
+            found = cost_range(result.base.kpis, kpis)
+            against = describe_cost_range(found)
+            if not found.proven:
+                against = f"[yellow]{against}[/]"
+        table.add_row(outcome.name, f"{kpis.total_cost:,.2f}", against)
+    return table
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -251,6 +320,7 @@ __all__ = [
     "ScenarioFileInvalid",
     "WhatifFailed",
     "WhatifResult",
+    "cost_range_table",
     "kpi_comparison_table",
     "kpis_csv",
     "kpis_document",

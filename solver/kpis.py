@@ -98,9 +98,15 @@ class Kpis(BaseModel):
     nodes_at_capacity: int
     node_loads: tuple[NodeLoad, ...]
     bound: float | None
+    """A proven lower bound on the cost of any plan of these orders (`optimal`), when known:
+    the best plan costs between `bound` and `total_cost`."""
     gap: float | None
     """(total − bound) / total when the bound is known (0 when the total is 0)."""
     solve_seconds: float | None
+    work: float | None = None
+    """Work units the search spent (the same on every run with the same budget)."""
+    time_limit_hit: bool = False
+    """The time limit, not the work budget, ended the search: another run may differ."""
 
     def as_dict(self) -> dict[str, Any]:
         """The KPIs as plain JSON-ready data (`model_dump` in JSON mode)."""
@@ -147,6 +153,10 @@ class Kpis(BaseModel):
             ("Optimality gap", _share(self.gap)),
             ("Solve time", "—" if self.solve_seconds is None else f"{self.solve_seconds:.2f} s"),
         ]
+        if self.work is not None:
+            search = f"{self.work:,.1f} work units"
+            search += ", stopped by the time limit" if self.time_limit_hit else ", repeatable"
+            rows.append(("Search", search))
         return rows
 
 
@@ -239,6 +249,8 @@ def plan_kpis(dataset: Dataset, plan: Plan) -> Kpis:
         bound=plan.bound,
         gap=gap,
         solve_seconds=plan.solve_seconds,
+        work=plan.work,
+        time_limit_hit=plan.time_limit_hit,
     )
 
 

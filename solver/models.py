@@ -214,3 +214,7 @@ class Plan(_PlanRecord):
     orders: tuple[OrderPlan, ...]
     solve_seconds: float | None = None
     notes: tuple[str, ...] = ()
+    work: float | None = None
+    """Work units the search spent (`solver.deadline.Budget`); None for the rules."""
+    time_limit_hit: bool = False
+    """The time limit, not the work budget, ended the search: another run may differ."""

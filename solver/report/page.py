@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from solver.report import charts
 from solver.report.formatting import format_delta, format_value
-from solver.scenarios.comparison import METRICS, compare
+from solver.scenarios.comparison import METRICS, compare, cost_range, describe_cost_range
 from solver.scenarios.outcome import ScenarioOutcome
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ th, td { padding: 3px 8px; border-bottom: 1px solid #e5e5e5; text-align: right; 
 th:first-child, td:first-child { text-align: left; }
 thead th { background: #f3f5f8; position: sticky; top: 0; }
 .delta { color: #777; font-size: 11px; display: block; }
-.better { color: #2e7d32; } .worse { color: #c62828; }
+.better { color: #2e7d32; } .worse { color: #c62828; } .unproven { color: #b26a00; }
 figure.chart { margin: 12px 0 20px; padding: 8px; border: 1px solid #eee; border-radius: 6px; }
 figure.chart svg, figure.chart img { max-width: 100%; height: auto; display: block; }
 figcaption { font-weight: 600; margin-bottom: 6px; }
@@ -106,6 +106,11 @@ def kpi_table_html(outcomes: Sequence[ScenarioOutcome]) -> str:
             if k > 0 and d.delta:
                 css = _delta_class(metric, d.delta)
                 shown = html.escape(format_delta(metric, d.delta))
+                cell += f'<span class="delta {css}">{shown}</span>'
+            if k > 0 and metric == "total_cost":
+                found = cost_range(base.kpis, columns[k][0].kpis)
+                css = "proven" if found.proven else "unproven"
+                shown = html.escape(describe_cost_range(found))
                 cell += f'<span class="delta {css}">{shown}</span>'
             cells.append(f"<td>{cell}</td>")
         rows.append(f"<tr><td>{html.escape(label.strip())}</td>{''.join(cells)}</tr>")

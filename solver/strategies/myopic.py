@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from solver.deadline import Deadline
 from solver.ledger import Ledger
 from solver.models import Order
 from solver.network import Network
@@ -17,7 +16,7 @@ from solver.strategies.base import BatchDecision, arrival_order
 
 
 def plan_myopic(
-    network: Network, orders: Sequence[Order], deadline: Deadline, ledger: Ledger | None = None
+    network: Network, orders: Sequence[Order], ledger: Ledger | None = None
 ) -> BatchDecision:
     ledger = ledger or Ledger.fresh(network)
     shipments: list[tuple[ChosenShipment, ...]] = [() for _ in orders]

@@ -24,6 +24,7 @@ from omniroute.local.events import LambdaContext
 from omniroute.local.stack import DEFAULT_DATASET
 from solver.models import Plan
 from solver.scenarios.batching import carry_stock, daily_batches
+from solver.scenarios.results import HEADER
 from tests.integration.whatif_jobs import in_process_kpis, planned_kpis, small_scenarios
 
 BUCKET = "whatif-test"
@@ -154,7 +155,7 @@ def test_aggregate_writes_the_results_then_marks_the_job_succeeded(
     assert served == in_process_kpis(body, tmp_path)
     assert "<svg" in storage.get_text(BUCKET, answer["report_key"])
     csv_rows = storage.get_text(BUCKET, job["result_keys"]["kpis.csv"]).splitlines()
-    assert csv_rows[0] == "scenario,strategy,metric,value,base,delta,relative"
+    assert csv_rows[0] == ",".join(HEADER)
 
     assert call("aggregate", job_id=job_id) == answer  # a retried task answers the same
 
