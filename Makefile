@@ -1,9 +1,18 @@
 # The few commands people type. `make test` is the README's test command (and CI's).
 PY ?= python
 
-.PHONY: test lint bench demo demo-data check-template lock
+.PHONY: test test-nightly mutation lint bench demo demo-data check-template lock
 test:
 	$(PY) -m pytest -n 2 tests
+
+# Fresh random hypothesis examples, many more of them (tests/hypothesis_profiles.py); failures
+# found are saved in tests/hypothesis-examples/ for `make test` to replay: commit them.
+test-nightly:
+	HYPOTHESIS_PROFILE=nightly $(PY) -m pytest -n 2 tests
+
+# Mutation testing of the rule-bearing modules and issue 15's deliberate bugs (docs/testing.md).
+mutation:
+	$(PY) -m tests.mutation.run
 
 lint:
 	ruff check . && ruff format --check . && mypy

@@ -294,7 +294,7 @@ def _check_order(
     cost = priced.breakdown.total
     if math.isnan(cost):
         return math.nan
-    if _differs(order_plan.cost, priced.cost):
+    if _differs(order_plan.cost, cost):  # to the cent of the exact cost, as the total is
         found.add(
             "wrong_cost",
             oid,
