@@ -32,11 +32,16 @@ class Column:
     usage: tuple[tuple[Resource, int], ...]
 
     @property
-    def key(self) -> tuple[int, tuple[tuple[int, int, tuple[tuple[str, int], ...]], ...]]:
-        return (
-            self.order,
-            tuple(sorted((c.node, c.key, tuple(sorted(c.units.items()))) for c in self.chosen)),
-        )
+    def key(self) -> ColumnKey:
+        return column_key(self.order, self.chosen)
+
+
+ColumnKey = tuple[int, tuple[tuple[int, int, tuple[tuple[str, int], ...]], ...]]
+
+
+def column_key(order: int, chosen: Sequence[ChosenShipment]) -> ColumnKey:
+    """What makes two columns the same plan (whatever order its shipments come in)."""
+    return (order, tuple(sorted((c.node, c.key, tuple(sorted(c.units.items()))) for c in chosen)))
 
 
 def resource_usage(

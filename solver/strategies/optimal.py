@@ -22,7 +22,8 @@ step that runs late; the decision then records that the time limit ended the sea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from solver.deadline import Budget
@@ -38,6 +39,7 @@ from solver.strategies.master import (
     LpSolution,
     MasterLp,
     Resource,
+    column_key,
     ledger_limits,
     over_limits,
     prices_from,
@@ -75,12 +77,10 @@ MIP_SHARE = 0.3
 """Share of the work budget kept for turning the LP into a plan."""
 ADD_BELOW = -1e-6
 """A priced plan becomes a column when its reduced cost is below this."""
-FULL_MIP_UP_TO = 200_000
-"""Most columns for the MIP over every column (beyond, the plan from the LP stands)."""
 WHOLE_POOL_MIP_UP_TO = 20_000
 """Up to this many columns the MIP over every column gets half the work left after the
-groups of competing orders; beyond, the groups get it all (SCIP finds nothing better in the
-big MIP: 45 s on 10k orders, 44k columns, measured)."""
+groups of competing orders; beyond, the groups get it all and there is no such MIP (SCIP
+finds nothing better in the big MIP: 45 s on 10k orders, 44k columns, measured)."""
 DIVE_TO = 300
 """The LP dive stops when this few split orders are open; a MIP settles them together."""
 DIVE_MIP_NODES = 200
@@ -94,6 +94,11 @@ scratch without presolve (see `MasterLp.cold_without_presolve`): without presolv
 100k-order LP took 1.85× as long, and the next master has a fifth more columns."""
 WARM_LP_SHARE = 0.8
 """The work a warm LP is expected to take, as a share of the last one's."""
+HEAVY_SECONDS = 5e-3
+"""An order whose solve under prices is estimated at this much work or more is heavy (on tight
+10k orders, the 3 % of orders with over 64 possible shipment contents took half of every pass;
+at 227 nodes, three quarters): heavy orders are solved in one priced pass in `HEAVY_EVERY`."""
+HEAVY_EVERY = 3
 KEEP_METHODS_UP_TO = 20_000
 """Batches of at most this many orders keep every order's method table between passes."""
 TIME_LIMIT_NOTE = (
@@ -157,8 +162,10 @@ class _Batch:
             settle_below=settle_below,
         )
 
-    def column(self, i: int, chosen: tuple[ChosenShipment, ...]) -> Column:
-        plan = price_order(self.network, self.orders[i], chosen, self.methods(i))
+    def column(
+        self, i: int, chosen: tuple[ChosenShipment, ...], methods: OrderMethods | None = None
+    ) -> Column:
+        plan = price_order(self.network, self.orders[i], chosen, methods or self.methods(i))
         assert plan.breakdown is not None
         usage = resource_usage(self.network, self.sku_by_line[i], chosen)
         return Column(i, chosen, plan.breakdown.total, usage)
@@ -178,11 +185,94 @@ class _Batch:
         """The work of solving `orders` once each, one after the other."""
         return sum(self.solve_work(i, priced=priced) for i in orders)
 
-    def pass_work(self, *, priced: bool) -> float:
-        """The work of solving every order once: half of it in a batch large enough for the
-        second process (as on the reference machine; where there is none it takes longer)."""
+    def pass_work(self, *, priced: bool, skip: Collection[int] = ()) -> float:
+        """The work of solving every order once but `skip`: half of it in a batch large enough
+        for the second process (as on the reference machine; where there is none it takes
+        longer)."""
         total = self.solves_work(range(len(self.orders)), priced=priced)
+        total -= self.solves_work(list(skip), priced=priced)
         return total / 2 if len(self.orders) >= SPLIT_FROM else total
+
+
+@dataclass
+class _HeavyOrders:
+    """Orders too costly to solve in every priced pass, and what bounds their priced optimum
+    between two exact solves without solving them.
+
+    An order's priced optimum never falls below its optimum without prices (prices are never
+    negative), nor below its last exact value less what the prices it could use have fallen
+    since. It ships from at most k nodes (k: its items, or its `max_shipments`), taking at most
+    one shipment's worth of each one's orders and same-day capacity, its units of units
+    capacity in all, and at most qty units of each of its SKUs in all: so its value falls at
+    most by the k largest falls of a node's orders and same-day prices, plus its units times
+    the largest fall of a units price, plus, per SKU, qty times the largest fall of that SKU's
+    stock price."""
+
+    free: dict[int, float] = field(default_factory=dict)
+    """Each heavy order's optimum without prices (the first pass)."""
+    exact: dict[int, float] = field(default_factory=dict)
+    """Each heavy order's lower bound from its last exact solve, at the prices `at`."""
+    at: dict[Resource, float] = field(default_factory=dict)
+    units: dict[int, int] = field(default_factory=dict)
+    most_nodes: dict[int, int] = field(default_factory=dict)
+    sku_units: dict[int, dict[int, int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, batch: _Batch) -> _HeavyOrders:
+        found = cls()
+        for i, order in enumerate(batch.orders):
+            if batch.solve_work(i, priced=True) >= HEAVY_SECONDS:
+                per_sku: dict[int, int] = {}
+                for line in order.lines:
+                    s = batch.network.sku_index[line.sku]
+                    per_sku[s] = per_sku.get(s, 0) + line.qty
+                found.sku_units[i] = per_sku
+                found.units[i] = sum(per_sku.values())
+                items = sum(line.qty if line.group is None else 1 for line in order.lines)
+                found.most_nodes[i] = min(items, order.max_shipments or items)
+        return found
+
+    @property
+    def orders(self) -> list[int]:
+        return list(self.units)
+
+    def record(
+        self, solved: Sequence[tuple[int, OrderSolution]], prices: dict[Resource, float]
+    ) -> None:
+        """Note the exact answers of a pass that solved every heavy order at `prices`."""
+        for i, solution in solved:
+            if i in self.units:
+                self.exact[i] = solution.lower_bound
+                if not self.at and not prices:
+                    self.free[i] = solution.lower_bound
+        self.at = dict(prices)
+
+    def bounds(self, prices: Mapping[Resource, float]) -> dict[int, float]:
+        """A lower bound on each heavy order's optimum under `prices`, with no solve."""
+        per_node: dict[int, float] = {}
+        units_fall = 0.0
+        stock_fall: dict[int, float] = {}
+        for r, was in self.at.items():
+            fell = was - prices.get(r, 0.0)
+            if fell <= 0:
+                continue
+            kind, node, sku = r
+            if kind == "stock":
+                stock_fall[sku] = max(stock_fall.get(sku, 0.0), fell)
+            elif kind == "units":
+                units_fall = max(units_fall, fell)
+            else:  # orders, same_day: once per shipment at that node
+                per_node[node] = per_node.get(node, 0.0) + fell
+        largest = sorted(per_node.values(), reverse=True)
+        top = [0.0]
+        for fell in largest:
+            top.append(top[-1] + fell)
+        found = {}
+        for i, units in self.units.items():
+            fell = top[min(self.most_nodes[i], len(largest))] + units * units_fall
+            fell += sum(q * stock_fall.get(s, 0.0) for s, q in self.sku_units[i].items())
+            found[i] = max(self.free.get(i, -math.inf), self.exact[i] - fell)
+        return found
 
 
 @dataclass
@@ -233,31 +323,21 @@ def plan_optimal(
         [{line.line_id: line.sku for line in o.lines} for o in orders],
     )
     search.report("rules", "planning with the simple rules (arrival order, nearest, priority)")
-    for i in range(len(orders)):
-        batch.pool.add(batch.column(i, ()))
-    baselines = {
-        "myopic": plan_myopic(network, orders),
-        "nearest": plan_nearest(network, orders),
-        "priority": plan_priority(network, orders),
-    }
-    baseline_picks = {
-        name: [batch.pool.index_of(batch.column(i, chosen)) for i, chosen in enumerate(d.shipments)]
-        for name, d in baselines.items()
-    }
-    budget.charge(_rules_work(batch) + batch.solves_work(range(len(orders)), priced=False))
-    best_name = min(baseline_picks, key=lambda k: batch.cost(baseline_picks[k]))
-    picked = baseline_picks[best_name]
-    kept = best_name
-    search.best = batch.cost(picked)
-    search.report(
-        "rules",
-        f"the best simple rule ({best_name}) costs {search.best:,.2f}",
-        "baselines: " + ", ".join(f"{k} {batch.cost(v):,.2f}" for k, v in baseline_picks.items()),
-    )
-
     limits = ledger_limits(batch.ledger)
     plan_work = UNLIMITED_PLAN_WORK if budget.work is None else MIP_SHARE * budget.work
-    with second_process(batch.price_one, len(orders)) as helper:
+    with second_process(batch.price_one, network, orders) as helper:
+        baseline_picks, made = _baselines(batch, helper)
+        budget.charge(_rules_work(batch, made))
+        best_name = min(baseline_picks, key=lambda k: batch.cost(baseline_picks[k]))
+        picked = baseline_picks[best_name]
+        kept = best_name
+        search.best = batch.cost(picked)
+        search.report(
+            "rules",
+            f"the best simple rule ({best_name}) costs {search.best:,.2f}",
+            "baselines: "
+            + ", ".join(f"{k} {batch.cost(v):,.2f}" for k, v in baseline_picks.items()),
+        )
         bound, lp = _generate_columns(batch, search, max_rounds, plan_work, helper)
 
     if lp is not None:
@@ -272,7 +352,7 @@ def plan_optimal(
         )
     full_work = budget.left() if budget.work is not None else UNLIMITED_PLAN_WORK
     columns = batch.pool.columns
-    if len(columns) <= FULL_MIP_UP_TO and full_work > 0 and not search.out_of_time():
+    if len(columns) <= WHOLE_POOL_MIP_UP_TO and full_work > 0 and not search.out_of_time():
         search.report("improve", "improving the plan: one search over every candidate plan")
         full = solve_master_mip(
             columns,
@@ -307,11 +387,46 @@ def plan_optimal(
     )
 
 
-def _rules_work(batch: _Batch) -> float:
-    """The three baselines and their columns (the solves of `myopic` are counted apart)."""
+def _baselines(batch: _Batch, helper: SecondProcess | None) -> tuple[dict[str, list[int]], int]:
+    """The rules' plans as columns of the pool: name -> the column each order gets, and how
+    many columns were made.
+
+    The second process, where there is one, plans `nearest` and `priority` while this one
+    plans `myopic`. Columns are made order by order (one method table an order), and only for
+    plans the pool does not have yet."""
+    network, orders = batch.network, batch.orders
+    rules = helper.start_rules() if helper is not None else None
+    myopic = plan_myopic(network, orders).shipments
+    if rules is not None:
+        nearest, priority = rules.get()
+    else:
+        nearest = plan_nearest(network, orders).shipments
+        priority = plan_priority(network, orders).shipments
+    plans = {"myopic": myopic, "nearest": nearest, "priority": priority}
+    picks: dict[str, list[int]] = {name: [] for name in plans}
+    made = 0
+    for i in range(len(orders)):
+        methods = None
+        for chosen in ((), *(p[i] for p in plans.values())):
+            if column_key(i, chosen) not in batch.pool.index:
+                methods = methods or batch.methods(i)
+                batch.pool.add(batch.column(i, chosen, methods))
+                made += 1
+        for name, p in plans.items():
+            picks[name].append(batch.pool.index[column_key(i, p[i])])
+    return picks, made
+
+
+def _rules_work(batch: _Batch, columns: int) -> float:
+    """The three baselines (side by side where a second process plans the rules) and the
+    `columns` columns made of their plans."""
     n = len(batch.orders)
-    per_order = 3 * methods_work(batch.network) + 2 * rule_work(batch.network)
-    return n * (per_order + 3 * batch.column_work())
+    network = batch.network
+    myopic = sum(order_solve_work(network, o, priced=False) for o in batch.orders)
+    myopic += n * methods_work(network)
+    rules = 2 * n * (methods_work(network) + rule_work(network))
+    side_by_side = max(myopic, rules) if n >= SPLIT_FROM else myopic + rules
+    return side_by_side + n * methods_work(network) + columns * COLUMN_SECONDS
 
 
 def _nodes_for(work: float, columns: int) -> int:
@@ -344,8 +459,10 @@ def _generate_columns(
         return budget.left() - keep_for_plan
 
     search.report("bound", "proving a lower bound: every order's own best plan")
-    priced_sum, complete, new = _pricing_pass(batch, search, {}, None, helper, "first")
+    priced_sum, complete, new, solved = _pricing_pass(batch, search, {}, None, helper, "first")
     budget.charge(batch.pass_work(priced=False) + len(new) * batch.column_work())
+    heavy = _HeavyOrders.of(batch)
+    heavy.record(solved, {})
     bound = priced_sum if complete else float("-inf")
     center: dict[Resource, float] | None = {} if complete else None
     if complete:
@@ -359,7 +476,9 @@ def _generate_columns(
     master = MasterLp(n, batch.ledger, spare=SPARE_PER_ORDER * n)
     master.add(batch.pool.columns)
     added = len(batch.pool.columns)
-    pass_work = batch.pass_work(priced=True)
+    exact_work = batch.pass_work(priced=True)
+    skipping_work = batch.pass_work(priced=True, skip=heavy.orders)
+    passes, heavy_due = 0, False
 
     smoothing = SMOOTHING
     lp: LpSolution | None = None
@@ -397,14 +516,22 @@ def _generate_columns(
         last = lp
         if lp.value - bound <= CLOSE_ENOUGH * abs(lp.value):
             break
+        # Heavy orders are solved in every HEAVY_EVERY-th pass (and in the pass after one that
+        # found nothing new); in the others, each counts with a bound that needs no solve.
+        exact = heavy_due or passes % HEAVY_EVERY == 0 or not heavy.orders
+        pass_work = exact_work if exact else skipping_work
         if left() < pass_work:
             search.notes.append(f"column generation stopped by the budget after {round_no} rounds")
             break
         weights = smoothing if center is not None else 0.0
         mixed = _mix(center or {}, lp.resource_prices, weights)
-        priced_sum, complete, new = _pricing_pass(
-            batch, search, mixed, lp, helper, f"round {round_no + 1}"
+        skip = None if exact else heavy.bounds(mixed)
+        priced_sum, complete, new, solved = _pricing_pass(
+            batch, search, mixed, lp, helper, f"round {round_no + 1}", skip
         )
+        passes, heavy_due = passes + 1, False
+        if exact and complete:
+            heavy.record(solved, mixed)
         budget.charge(pass_work + len(new) * batch.column_work())
         if complete:
             value = priced_sum - sum(p * resource_limit(batch.ledger, r) for r, p in mixed.items())
@@ -424,6 +551,9 @@ def _generate_columns(
             )
             break
         if not new:
+            if not exact:
+                heavy_due = True  # the heavy orders, unsolved, might still price out
+                continue
             if weights == 0.0:
                 bound = max(bound, lp.value)  # nothing prices out: this LP is the full LP
                 search.bound = bound
@@ -444,10 +574,12 @@ def _pricing_pass(
     lp: LpSolution | None,
     helper: SecondProcess | None,
     name: str,
-) -> tuple[float, bool, list[Column]]:
-    """Every order's optimum under the prices `mixed`: the sum of their values (a lower bound
-    each), whether every order was priced, and the new columns (with `lp`: those whose reduced
-    cost under the LP's own duals is negative; without: every plan found). Skips the exact MIP
+    skip: Mapping[int, float] | None = None,
+) -> tuple[float, bool, list[Column], list[tuple[int, OrderSolution]]]:
+    """Every order's optimum under the prices `mixed` (those in `skip` count with the lower
+    bound given there, unsolved): the sum of their values (a lower bound each), whether every
+    order was priced, the new columns (with `lp`: those whose reduced cost under the LP's own
+    duals is negative; without: every plan found) and every order's answer. Skips the exact MIP
     where no column can price out (near enough); without an LP, always: the relaxation's value
     is a lower bound all the same. Only the wall-clock cap stops it early."""
     prices = prices_from(mixed, len(batch.network.nodes))
@@ -459,10 +591,10 @@ def _pricing_pass(
         search.report("bound", f"proving a lower bound ({name} pass: order {done:,} of {shown:,})")
 
     if helper is not None:
-        solved, complete = helper.solve_pass(n, prices, settle, search.out_of_time, on_order)
+        solved, complete = helper.solve_pass(n, prices, settle, search.out_of_time, on_order, skip)
     else:
         solved, complete = solve_orders(
-            batch.price_one, range(n), prices, settle, search.out_of_time, on_order
+            batch.price_one, range(n), prices, settle, search.out_of_time, on_order, skip
         )
     new: list[Column] = []
     priced_sum = 0.0
@@ -482,7 +614,7 @@ def _pricing_pass(
         col = batch.column(i, solution.chosen)
         if batch.pool.add(col) is not None:
             new.append(col)
-    return priced_sum, complete, new
+    return priced_sum, complete, new, solved
 
 
 def _mix(

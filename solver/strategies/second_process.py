@@ -1,4 +1,5 @@
-"""A forked second process that solves half the orders of each pass of per-order solves.
+"""A forked second process that solves half the orders of each pass of per-order solves
+(and plans the batch with the rules while the planner runs `myopic`).
 
 Column generation solves every order under resource prices, pass after pass; the per-order
 solver is Python, so threads would not run it in parallel. A process forked from the planner
@@ -17,19 +18,27 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import Any, Protocol
 
+from solver.models import Order
+from solver.network import Network
 from solver.order_solver import OrderSolution
+from solver.pricing import ChosenShipment
+from solver.strategies.rules import plan_nearest, plan_priority
 
 SPLIT_FROM = 2_000
 """Fewest orders in a batch for which the second process is started."""
 POLL_SECONDS = 0.05
 
 _shared: Any = None
-"""The per-order solve and the stop event, set before the fork so the child inherits them."""
+"""The per-order solve, the stop event and the batch, set before the fork so the child
+inherits them."""
+
+RulePlans = tuple[list[tuple[ChosenShipment, ...]], list[tuple[ChosenShipment, ...]]]
+"""The shipments `nearest` and `priority` choose, per order."""
 
 
 class SolveOne(Protocol):
@@ -42,6 +51,11 @@ class SecondProcess:
         self._pool = pool
         self._stop_event = stop_event
 
+    def start_rules(self) -> Any:
+        """Plan the batch with `nearest` and `priority` in the second process; `.get()` on the
+        answer gives their `RulePlans` (meanwhile the planner runs `myopic`)."""
+        return self._pool.apply_async(_rules_in_child)
+
     def solve_pass(
         self,
         orders: int,
@@ -49,14 +63,22 @@ class SecondProcess:
         settle_below: Sequence[float] | None,
         stop: Callable[[], bool],
         on_order: Callable[[int], None] | None = None,
+        skip: Mapping[int, float] | None = None,
     ) -> tuple[list[tuple[int, OrderSolution]], bool]:
         """Each of the first `orders` orders solved under `prices`, and whether every order
-        was (not stopped). `on_order(n)` hears of the planner's own progress every 64 orders."""
+        was (not stopped). `on_order(n)` hears of the planner's own progress every 64 orders;
+        `skip` (see `solve_orders`) names orders not to solve."""
         half = orders // 2
         self._stop_event.clear()
+        theirs = None if skip is None else {i: v for i, v in skip.items() if i >= half}
         second = self._pool.apply_async(
             _solve_in_child,
-            (range(half, orders), prices, None if settle_below is None else settle_below[half:]),
+            (
+                range(half, orders),
+                prices,
+                None if settle_below is None else settle_below[half:],
+                theirs,
+            ),
         )
         first, first_complete = solve_orders(
             self._solve_one,
@@ -65,6 +87,7 @@ class SecondProcess:
             settle_below,
             lambda: stop() and _set(self._stop_event),
             on_order,
+            skip,
         )
         while not second.ready():
             if stop():
@@ -86,9 +109,11 @@ def solve_orders(
     settle_below: Sequence[float] | None,
     stop: Callable[[], bool],
     on_order: Callable[[int], None] | None = None,
+    skip: Mapping[int, float] | None = None,
 ) -> tuple[list[tuple[int, OrderSolution]], bool]:
     """`solve_one` for each order of `orders` until `stop` (checked every 64 orders), and
-    whether it got through them all; `settle_below` is indexed from orders.start."""
+    whether it got through them all; `settle_below` is indexed from orders.start. An order in
+    `skip` is not solved: its answer has no shipments and the lower bound `skip[i]`."""
     solved: list[tuple[int, OrderSolution]] = []
     for n, i in enumerate(orders):
         if n % 64 == 0:
@@ -96,16 +121,27 @@ def solve_orders(
                 return solved, False
             if on_order is not None and n:
                 on_order(n)
+        if skip is not None and i in skip:
+            solved.append((i, OrderSolution((), float("inf"), skip[i])))
+            continue
         below = -float("inf") if settle_below is None else settle_below[n]
         solved.append((i, solve_one(i, prices, below)))
     return solved, True
 
 
+def _rules_in_child() -> RulePlans:
+    network, orders = _shared[2]
+    return plan_nearest(network, orders).shipments, plan_priority(network, orders).shipments
+
+
 def _solve_in_child(
-    orders: range, prices: Any, settle_below: Sequence[float] | None
+    orders: range,
+    prices: Any,
+    settle_below: Sequence[float] | None,
+    skip: Mapping[int, float] | None,
 ) -> tuple[list[tuple[int, OrderSolution]], bool]:
-    solve_one, stop_event = _shared
-    return solve_orders(solve_one, orders, prices, settle_below, stop_event.is_set)
+    solve_one, stop_event, _ = _shared
+    return solve_orders(solve_one, orders, prices, settle_below, stop_event.is_set, None, skip)
 
 
 def can_split(orders: int) -> bool:
@@ -118,16 +154,18 @@ def can_split(orders: int) -> bool:
 
 
 @contextmanager
-def second_process(solve_one: SolveOne, orders: int) -> Iterator[SecondProcess | None]:
+def second_process(
+    solve_one: SolveOne, network: Network, orders: Sequence[Order]
+) -> Iterator[SecondProcess | None]:
     """A second process for the duration of the block, or None where one is not used."""
     global _shared
-    if not can_split(orders):
+    if not can_split(len(orders)):
         yield None
         return
     context = multiprocessing.get_context("fork")
     try:
         stop_event = context.Event()
-        _shared = (solve_one, stop_event)
+        _shared = (solve_one, stop_event, (network, orders))
         pool = context.Pool(1)
     except OSError:
         _shared = None
