@@ -124,6 +124,8 @@ class MasterLp:
         self._solves = 0
         self._spares_added = False
         self.last_iterations = 0
+        self.last_presolved = True
+        """Whether the last solve ran GLOP's presolve (its iterations are over a smaller LP)."""
         self.stopped_by_time = False
         self._solver = solver
         self._ledger = ledger
@@ -197,6 +199,12 @@ class MasterLp:
         return var
 
     @property
+    def presolves_next(self) -> bool:
+        """Whether the next solve runs GLOP's presolve (a master without spares, or the first
+        solve of one with them)."""
+        return self._spare == 0 or self._solves == 0
+
+    @property
     def rows(self) -> int:
         return self._solver.NumConstraints()
 
@@ -210,7 +218,8 @@ class MasterLp:
         self._solves += 1
         self._spares_added = False
         params = ["use_dual_simplex: true"]
-        if self._spare and self._solves >= 2:
+        self.last_presolved = self._spare == 0 or self._solves == 1
+        if not self.last_presolved:
             params.append("use_preprocessing: false")
         if iteration_limit is not None:
             params.append(f"max_number_of_iterations: {iteration_limit}")
