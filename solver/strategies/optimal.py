@@ -22,8 +22,7 @@ step that runs late; the decision then records that the time limit ended the sea
 
 from __future__ import annotations
 
-import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from solver.deadline import Budget
@@ -94,11 +93,6 @@ scratch without presolve (see `MasterLp.cold_without_presolve`): without presolv
 100k-order LP took 1.85× as long, and the next master has a fifth more columns."""
 WARM_LP_SHARE = 0.8
 """The work a warm LP is expected to take, as a share of the last one's."""
-HEAVY_SECONDS = 5e-3
-"""An order whose solve under prices is estimated at this much work or more is heavy (on tight
-10k orders, the 3 % of orders with over 64 possible shipment contents took half of every pass;
-at 227 nodes, three quarters): heavy orders are solved in one priced pass in `HEAVY_EVERY`."""
-HEAVY_EVERY = 3
 KEEP_METHODS_UP_TO = 20_000
 """Batches of at most this many orders keep every order's method table between passes."""
 TIME_LIMIT_NOTE = (
@@ -185,94 +179,11 @@ class _Batch:
         """The work of solving `orders` once each, one after the other."""
         return sum(self.solve_work(i, priced=priced) for i in orders)
 
-    def pass_work(self, *, priced: bool, skip: Collection[int] = ()) -> float:
-        """The work of solving every order once but `skip`: half of it in a batch large enough
-        for the second process (as on the reference machine; where there is none it takes
-        longer)."""
+    def pass_work(self, *, priced: bool) -> float:
+        """The work of solving every order once: half of it in a batch large enough for the
+        second process (as on the reference machine; where there is none it takes longer)."""
         total = self.solves_work(range(len(self.orders)), priced=priced)
-        total -= self.solves_work(list(skip), priced=priced)
         return total / 2 if len(self.orders) >= SPLIT_FROM else total
-
-
-@dataclass
-class _HeavyOrders:
-    """Orders too costly to solve in every priced pass, and what bounds their priced optimum
-    between two exact solves without solving them.
-
-    An order's priced optimum never falls below its optimum without prices (prices are never
-    negative), nor below its last exact value less what the prices it could use have fallen
-    since. It ships from at most k nodes (k: its items, or its `max_shipments`), taking at most
-    one shipment's worth of each one's orders and same-day capacity, its units of units
-    capacity in all, and at most qty units of each of its SKUs in all: so its value falls at
-    most by the k largest falls of a node's orders and same-day prices, plus its units times
-    the largest fall of a units price, plus, per SKU, qty times the largest fall of that SKU's
-    stock price."""
-
-    free: dict[int, float] = field(default_factory=dict)
-    """Each heavy order's optimum without prices (the first pass)."""
-    exact: dict[int, float] = field(default_factory=dict)
-    """Each heavy order's lower bound from its last exact solve, at the prices `at`."""
-    at: dict[Resource, float] = field(default_factory=dict)
-    units: dict[int, int] = field(default_factory=dict)
-    most_nodes: dict[int, int] = field(default_factory=dict)
-    sku_units: dict[int, dict[int, int]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, batch: _Batch) -> _HeavyOrders:
-        found = cls()
-        for i, order in enumerate(batch.orders):
-            if batch.solve_work(i, priced=True) >= HEAVY_SECONDS:
-                per_sku: dict[int, int] = {}
-                for line in order.lines:
-                    s = batch.network.sku_index[line.sku]
-                    per_sku[s] = per_sku.get(s, 0) + line.qty
-                found.sku_units[i] = per_sku
-                found.units[i] = sum(per_sku.values())
-                items = sum(line.qty if line.group is None else 1 for line in order.lines)
-                found.most_nodes[i] = min(items, order.max_shipments or items)
-        return found
-
-    @property
-    def orders(self) -> list[int]:
-        return list(self.units)
-
-    def record(
-        self, solved: Sequence[tuple[int, OrderSolution]], prices: dict[Resource, float]
-    ) -> None:
-        """Note the exact answers of a pass that solved every heavy order at `prices`."""
-        for i, solution in solved:
-            if i in self.units:
-                self.exact[i] = solution.lower_bound
-                if not self.at and not prices:
-                    self.free[i] = solution.lower_bound
-        self.at = dict(prices)
-
-    def bounds(self, prices: Mapping[Resource, float]) -> dict[int, float]:
-        """A lower bound on each heavy order's optimum under `prices`, with no solve."""
-        per_node: dict[int, float] = {}
-        units_fall = 0.0
-        stock_fall: dict[int, float] = {}
-        for r, was in self.at.items():
-            fell = was - prices.get(r, 0.0)
-            if fell <= 0:
-                continue
-            kind, node, sku = r
-            if kind == "stock":
-                stock_fall[sku] = max(stock_fall.get(sku, 0.0), fell)
-            elif kind == "units":
-                units_fall = max(units_fall, fell)
-            else:  # orders, same_day: once per shipment at that node
-                per_node[node] = per_node.get(node, 0.0) + fell
-        largest = sorted(per_node.values(), reverse=True)
-        top = [0.0]
-        for fell in largest:
-            top.append(top[-1] + fell)
-        found = {}
-        for i, units in self.units.items():
-            fell = top[min(self.most_nodes[i], len(largest))] + units * units_fall
-            fell += sum(q * stock_fall.get(s, 0.0) for s, q in self.sku_units[i].items())
-            found[i] = max(self.free.get(i, -math.inf), self.exact[i] - fell)
-        return found
 
 
 @dataclass
@@ -431,8 +342,8 @@ def _rules_work(batch: _Batch, columns: int) -> float:
 
 def _nodes_for(work: float, columns: int) -> int:
     """Branch-and-bound nodes a MIP over `columns` columns may explore within `work` units
-    (a node is taken to cost a root's worth of LP iterations spread over 20 nodes)."""
-    per_node = mip_work(columns, 0) / 20 + 1e-3
+    (a node is taken to cost 5 ms and a microsecond a column: a few dozen LP iterations)."""
+    per_node = 5e-3 + 1e-6 * columns
     return max(1, int(work / per_node))
 
 
@@ -459,10 +370,8 @@ def _generate_columns(
         return budget.left() - keep_for_plan
 
     search.report("bound", "proving a lower bound: every order's own best plan")
-    priced_sum, complete, new, solved = _pricing_pass(batch, search, {}, None, helper, "first")
+    priced_sum, complete, new = _pricing_pass(batch, search, {}, None, helper, "first")
     budget.charge(batch.pass_work(priced=False) + len(new) * batch.column_work())
-    heavy = _HeavyOrders.of(batch)
-    heavy.record(solved, {})
     bound = priced_sum if complete else float("-inf")
     center: dict[Resource, float] | None = {} if complete else None
     if complete:
@@ -476,9 +385,7 @@ def _generate_columns(
     master = MasterLp(n, batch.ledger, spare=SPARE_PER_ORDER * n)
     master.add(batch.pool.columns)
     added = len(batch.pool.columns)
-    exact_work = batch.pass_work(priced=True)
-    skipping_work = batch.pass_work(priced=True, skip=heavy.orders)
-    passes, heavy_due = 0, False
+    pass_work = batch.pass_work(priced=True)
 
     smoothing = SMOOTHING
     lp: LpSolution | None = None
@@ -520,22 +427,14 @@ def _generate_columns(
         last = lp
         if lp.value - bound <= CLOSE_ENOUGH * abs(lp.value):
             break
-        # Heavy orders are solved in every HEAVY_EVERY-th pass (and in the pass after one that
-        # found nothing new); in the others, each counts with a bound that needs no solve.
-        exact = heavy_due or passes % HEAVY_EVERY == 0 or not heavy.orders
-        pass_work = exact_work if exact else skipping_work
         if left() < pass_work:
             search.notes.append(f"column generation stopped by the budget after {round_no} rounds")
             break
         weights = smoothing if center is not None else 0.0
         mixed = _mix(center or {}, lp.resource_prices, weights)
-        skip = None if exact else heavy.bounds(mixed)
-        priced_sum, complete, new, solved = _pricing_pass(
-            batch, search, mixed, lp, helper, f"round {round_no + 1}", skip
+        priced_sum, complete, new = _pricing_pass(
+            batch, search, mixed, lp, helper, f"round {round_no + 1}"
         )
-        passes, heavy_due = passes + 1, False
-        if exact and complete:
-            heavy.record(solved, mixed)
         budget.charge(pass_work + len(new) * batch.column_work())
         if complete:
             value = priced_sum - sum(p * resource_limit(batch.ledger, r) for r, p in mixed.items())
@@ -555,9 +454,6 @@ def _generate_columns(
             )
             break
         if not new:
-            if not exact:
-                heavy_due = True  # the heavy orders, unsolved, might still price out
-                continue
             if weights == 0.0:
                 bound = max(bound, lp.value)  # nothing prices out: this LP is the full LP
                 search.bound = bound
@@ -578,12 +474,10 @@ def _pricing_pass(
     lp: LpSolution | None,
     helper: SecondProcess | None,
     name: str,
-    skip: Mapping[int, float] | None = None,
-) -> tuple[float, bool, list[Column], list[tuple[int, OrderSolution]]]:
-    """Every order's optimum under the prices `mixed` (those in `skip` count with the lower
-    bound given there, unsolved): the sum of their values (a lower bound each), whether every
-    order was priced, the new columns (with `lp`: those whose reduced cost under the LP's own
-    duals is negative; without: every plan found) and every order's answer. Skips the exact MIP
+) -> tuple[float, bool, list[Column]]:
+    """Every order's optimum under the prices `mixed`: the sum of their values (a lower bound
+    each), whether every order was priced, and the new columns (with `lp`: those whose reduced
+    cost under the LP's own duals is negative; without: every plan found). Skips the exact MIP
     where no column can price out (near enough); without an LP, always: the relaxation's value
     is a lower bound all the same. Only the wall-clock cap stops it early."""
     prices = prices_from(mixed, len(batch.network.nodes))
@@ -595,10 +489,10 @@ def _pricing_pass(
         search.report("bound", f"proving a lower bound ({name} pass: order {done:,} of {shown:,})")
 
     if helper is not None:
-        solved, complete = helper.solve_pass(n, prices, settle, search.out_of_time, on_order, skip)
+        solved, complete = helper.solve_pass(n, prices, settle, search.out_of_time, on_order)
     else:
         solved, complete = solve_orders(
-            batch.price_one, range(n), prices, settle, search.out_of_time, on_order, skip
+            batch.price_one, range(n), prices, settle, search.out_of_time, on_order
         )
     new: list[Column] = []
     priced_sum = 0.0
@@ -618,7 +512,7 @@ def _pricing_pass(
         col = batch.column(i, solution.chosen)
         if batch.pool.add(col) is not None:
             new.append(col)
-    return priced_sum, complete, new, solved
+    return priced_sum, complete, new
 
 
 def _mix(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import Any, Protocol
@@ -63,22 +63,14 @@ class SecondProcess:
         settle_below: Sequence[float] | None,
         stop: Callable[[], bool],
         on_order: Callable[[int], None] | None = None,
-        skip: Mapping[int, float] | None = None,
     ) -> tuple[list[tuple[int, OrderSolution]], bool]:
         """Each of the first `orders` orders solved under `prices`, and whether every order
-        was (not stopped). `on_order(n)` hears of the planner's own progress every 64 orders;
-        `skip` (see `solve_orders`) names orders not to solve."""
+        was (not stopped). `on_order(n)` hears of the planner's own progress every 64 orders."""
         half = orders // 2
         self._stop_event.clear()
-        theirs = None if skip is None else {i: v for i, v in skip.items() if i >= half}
         second = self._pool.apply_async(
             _solve_in_child,
-            (
-                range(half, orders),
-                prices,
-                None if settle_below is None else settle_below[half:],
-                theirs,
-            ),
+            (range(half, orders), prices, None if settle_below is None else settle_below[half:]),
         )
         first, first_complete = solve_orders(
             self._solve_one,
@@ -87,7 +79,6 @@ class SecondProcess:
             settle_below,
             lambda: stop() and _set(self._stop_event),
             on_order,
-            skip,
         )
         while not second.ready():
             if stop():
@@ -109,11 +100,9 @@ def solve_orders(
     settle_below: Sequence[float] | None,
     stop: Callable[[], bool],
     on_order: Callable[[int], None] | None = None,
-    skip: Mapping[int, float] | None = None,
 ) -> tuple[list[tuple[int, OrderSolution]], bool]:
     """`solve_one` for each order of `orders` until `stop` (checked every 64 orders), and
-    whether it got through them all; `settle_below` is indexed from orders.start. An order in
-    `skip` is not solved: its answer has no shipments and the lower bound `skip[i]`."""
+    whether it got through them all; `settle_below` is indexed from orders.start."""
     solved: list[tuple[int, OrderSolution]] = []
     for n, i in enumerate(orders):
         if n % 64 == 0:
@@ -121,9 +110,6 @@ def solve_orders(
                 return solved, False
             if on_order is not None and n:
                 on_order(n)
-        if skip is not None and i in skip:
-            solved.append((i, OrderSolution((), float("inf"), skip[i])))
-            continue
         below = -float("inf") if settle_below is None else settle_below[n]
         solved.append((i, solve_one(i, prices, below)))
     return solved, True
@@ -135,13 +121,10 @@ def _rules_in_child() -> RulePlans:
 
 
 def _solve_in_child(
-    orders: range,
-    prices: Any,
-    settle_below: Sequence[float] | None,
-    skip: Mapping[int, float] | None,
+    orders: range, prices: Any, settle_below: Sequence[float] | None
 ) -> tuple[list[tuple[int, OrderSolution]], bool]:
     solve_one, stop_event, _ = _shared
-    return solve_orders(solve_one, orders, prices, settle_below, stop_event.is_set, None, skip)
+    return solve_orders(solve_one, orders, prices, settle_below, stop_event.is_set)
 
 
 def can_split(orders: int) -> bool:
