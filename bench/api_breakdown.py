@@ -3,12 +3,12 @@
 Usage: python bench/api_breakdown.py [--orders 60] [--stores 178]
 
 Starts the local stack in this process (embedded moto DynamoDB over HTTP, 178 stores = 200
-nodes, with the local stack's own speed-ups: omniroute/moto_transactions.py and moto_json.py),
-then calls the routing handler directly with API Gateway events for ORDERS orders, one at a time
-(the first 10 are a warm-up), timing every DynamoDB call by operation, and the time the embedded
-server spends on them under its one-request-at-a-time lock (omniroute/serve.py). That busy time
-bounds the local stack's throughput whatever the number of clients: the server is one Python
-process, so its work runs on one core at a time.
+nodes, with the local stack's own speed-ups: omniroute/local/moto_transactions.py and
+moto_json.py), then calls the orders handler directly with API Gateway events for ORDERS orders,
+one at a time (the first 10 are a warm-up), timing every DynamoDB call by operation, and the
+time the embedded server spends on them under its one-request-at-a-time lock
+(omniroute/local/moto_server.py). That busy time bounds the local stack's throughput whatever
+the number of clients: the server is one Python process, so its work runs on one core at a time.
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ def main() -> None:
 
     botocore.client.BaseClient._make_api_call = timed_call  # type: ignore[method-assign]
 
-    from omniroute import serve
+    from omniroute.local import moto_server
 
-    serialised = serve._SerialisedApp.__call__
+    serialised = moto_server._SerialisedApp.__call__
 
     def timed_app(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
         with self.lock:
@@ -61,16 +61,17 @@ def main() -> None:
                 busy_ms[0] += (time.perf_counter() - started) * 1000
 
     assert serialised is not None
-    serve._SerialisedApp.__call__ = timed_app  # type: ignore[method-assign]
+    moto_server._SerialisedApp.__call__ = timed_app  # type: ignore[method-assign]
 
-    from omniroute.serve import LambdaContext, api_gateway_event, start_local_stack
+    from omniroute.local.events import LambdaContext, api_gateway_event
+    from omniroute.local.stack import start_local_stack
 
     with tempfile.TemporaryDirectory() as tmp:
         dataset = Path(tmp) / "breakdown"
         generate_dataset(dataset, orders=args.orders, stores=args.stores, skus=2000, seed=7)
         stack = start_local_stack(dataset=dataset)
         try:
-            from functions.handlers.routing import build_handler
+            from functions.handlers.orders import build_handler
 
             handler = build_handler()
             orders = [

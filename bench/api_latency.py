@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from machine import run_header
 
-from omniroute.serve import free_port
+from omniroute.local.moto_server import free_port
 from solver.generate import generate_dataset
 from solver.ledger import Ledger
 from solver.loading import load_dataset

@@ -122,7 +122,8 @@ def check(
     orders: Annotated[Path | None, typer.Option(help="Orders file, if not the default.")] = None,
 ) -> None:
     """Recompute every cost of a plan and list every rule it breaks (exit 1 if any)."""
-    from solver.checker import check_plan, format_report
+    from omniroute.check_report import check_report_text
+    from solver.checker import check_plan
     from solver.planfile import read_plan
 
     data = _load(dataset, orders)
@@ -132,9 +133,9 @@ def check(
         for problem in problems:
             errors.print(f"  - {problem}", markup=False, highlight=False)
         raise typer.Exit(code=2)
-    report = check_plan(data, plan_read)
-    console.print(format_report(report), markup=False, highlight=False)
-    raise typer.Exit(code=0 if report.ok else 1)
+    result = check_plan(data, plan_read)
+    console.print(check_report_text(result), markup=False, highlight=False)
+    raise typer.Exit(code=0 if result.ok else 1)
 
 
 @dataset_app.command("generate")
@@ -212,7 +213,8 @@ def whatif(
 def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="API port on 127.0.0.1.")] = 8000,
     dataset: Annotated[
-        Path | None, typer.Option(help="Dataset folder to load; default examples/demo.")
+        Path | None,
+        typer.Option(help="Dataset folder to load; default the demo shipped with omniroute."),
     ] = None,
     dynamodb_endpoint: Annotated[
         str | None,
@@ -221,23 +223,43 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Handler processes (requests served at once).")
     ] = 4,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the embedded store here: saved on stop, restored on the next start "
+            "(default: in memory, lost on stop)."
+        ),
+    ] = None,
 ) -> None:
     """Run the API locally: embedded DynamoDB (moto), tables, demo data, Swagger UI."""
-    from omniroute.serve import DEFAULT_DATASET, start_local_stack, wait_for_interrupt
+    from omniroute.local.snapshots import SnapshotError, has_snapshot
+    from omniroute.local.stack import DEFAULT_DATASET, start_local_stack, wait_for_interrupt
+    from omniroute.local.workers import WorkerStartFailed
 
+    if data_dir is not None and dataset is not None and has_snapshot(data_dir):
+        errors.print(
+            f"[bold red]cannot start:[/] {data_dir} already holds a saved store; it is restored "
+            "instead of a dataset (omit --dataset, or use another --data-dir)",
+            highlight=False,
+        )
+        raise typer.Exit(code=2)
     folder = dataset or DEFAULT_DATASET
     try:
-        stack = start_local_stack(port, folder, dynamodb_endpoint, workers=workers)
-    except (ValueError, OSError) as exc:
+        stack = start_local_stack(
+            port, folder, dynamodb_endpoint, workers=workers, data_dir=data_dir
+        )
+    except (ValueError, OSError, SnapshotError, WorkerStartFailed) as exc:
         errors.print(f"[bold red]cannot start:[/] {exc}", highlight=False)
         raise typer.Exit(code=2) from None
-    console.print(
-        f"Omniroute API on {stack.url} (DynamoDB at {stack.dynamodb_url}, data: {folder})"
-    )
+    data = f"restored from {data_dir}: {stack.restored.summary()}" if stack.restored else folder
+    console.print(f"Omniroute API on {stack.url} (DynamoDB at {stack.dynamodb_url}, data: {data})")
     console.print(f"Swagger UI: [bold]{stack.docs_url}[/]   OpenAPI: {stack.url}/openapi.json")
-    console.print("Ctrl+C to stop.")
+    kept = f"saved to {data_dir} on stop" if data_dir else "in memory only, lost on stop"
+    console.print(f"Ctrl+C to stop (the embedded store is {kept}).")
     wait_for_interrupt()
     stack.stop()
+    if stack.saved is not None:
+        console.print(f"Saved to {data_dir}: {stack.saved.summary()}")
 
 
 def main() -> None:  # pragma: no cover - console script shim

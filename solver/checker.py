@@ -3,6 +3,9 @@
 The checker trusts only the plan's decisions (which node ships which units of which line by
 which method). Every cost, weight and eta is priced again through `pricing.py` and compared to
 the cent; stock and capacity are summed over the whole plan in a `Ledger`.
+
+`check_plan` returns data, a `CheckResult`: each broken rule a `Violation`, and the recomputed
+costs. Turning it into text is the caller's business (`omniroute check` prints it).
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ RULES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule: its code (see `RULES`), the order (None if network-wide), a message."""
+    """One broken rule: its code (see `RULES`), the order (None if network-wide), and what
+    exactly is wrong (`message`, naming the order, shipment, node, line and the numbers)."""
 
     rule: str
     order_id: str | None
@@ -81,14 +85,22 @@ class Violation:
 
     @property
     def section(self) -> str:
+        """The spec section of the rule, e.g. `§5.1`."""
         return RULES[self.rule][0]
 
+    @property
+    def meaning(self) -> str:
+        """What the rule forbids, in words."""
+        return RULES[self.rule][1]
+
     def __str__(self) -> str:
-        return f"[{self.rule}] {self.message}"
+        return f"[{self.rule}] {self.message} ({self.section})"
 
 
 @dataclass(frozen=True)
-class CheckReport:
+class CheckResult:
+    """What `check_plan` found: every violation, in the order found, and the recomputed costs."""
+
     violations: tuple[Violation, ...]
     recomputed_total: float
     """Σ recomputed order costs (spec §4) over the plan's known orders; nan if one can't be."""
@@ -135,7 +147,7 @@ def chosen_shipment(network: Network, order: Order, shipment: Shipment) -> Chose
     return ChosenShipment(node, key, units)
 
 
-def check_plan(dataset: Dataset, plan: Plan) -> CheckReport:
+def check_plan(dataset: Dataset, plan: Plan) -> CheckResult:
     """Every rule of spec §3–§6 that `plan` breaks, with the costs recomputed from `dataset`."""
     network = dataset.network
     orders_by_id = {o.order_id: o for o in dataset.orders}
@@ -174,23 +186,7 @@ def check_plan(dataset: Dataset, plan: Plan) -> CheckReport:
             f"bound {plan.bound:.2f} is above total_cost {plan.total_cost:.2f}: "
             "a lower bound cannot exceed a plan's cost",
         )
-    return CheckReport(tuple(found.violations), total, recomputed)
-
-
-def format_report(report: CheckReport) -> str:
-    """The report as text for the CLI: a verdict, then the violations grouped by rule."""
-    total = f"recomputed total {report.recomputed_total:.2f}"
-    if report.ok:
-        return f"OK: the plan keeps every rule ({total}, {len(report.recomputed_orders)} orders)"
-    counts = Counter(v.rule for v in report.violations)
-    lines = [
-        f"{len(report.violations)} violation(s) of {len(counts)} rule(s) ({total}):",
-    ]
-    for rule in sorted(counts, key=lambda r: list(RULES).index(r) if r in RULES else len(RULES)):
-        section, meaning = RULES.get(rule, ("", rule))
-        lines.append(f"{rule} ({section}, {counts[rule]}×): {meaning}")
-        lines.extend(f"  - {v.message}" for v in report.violations if v.rule == rule)
-    return "\n".join(lines)
+    return CheckResult(tuple(found.violations), total, recomputed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,7 +197,7 @@ class _Findings:
         self.violations: list[Violation] = []
 
     def add(self, rule: str, order_id: str | None, text: str) -> None:
-        self.violations.append(Violation(rule, order_id, f"{text} ({RULES[rule][0]})"))
+        self.violations.append(Violation(rule, order_id, text))
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Pydantic models of the fulfilment model (spec §1, §2, §4, §6): what crosses the edges.
 
 Rows of the dataset files, orders, settings and plans. Validation here is per record; checks
-that need the whole dataset (unknown SKUs, duplicate ids, zone gaps) live in `loading.py`.
+that need the whole dataset (unknown SKUs, duplicate ids, zone gaps) live in `solver/loading/`.
 """
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ def build_network(
     transits: Sequence[Transit],
     settings: Settings,
 ) -> Network:
-    """Index records that `loading.py` has already checked for consistency."""
+    """Index records that `solver.loading` has already checked for consistency."""
     node_index = {n.node_id: i for i, n in enumerate(nodes)}
     sku_index = {s.sku: i for i, s in enumerate(skus)}
     zone_index = {z.zone: i for i, z in enumerate(zones)}

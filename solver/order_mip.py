@@ -2,6 +2,7 @@
 
 Used by `order_solver` when an order has too many possible shipment contents to enumerate, or
 when the enumeration's relaxation takes two shipments from one node. Same costs, same rules.
+`order_solver` imports this module only when it needs it: pywraplp is slow to import.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from ortools.linear_solver import pywraplp
 
 from solver.models import Order
 from solver.network import Network
-from solver.order_solver import Item, OrderSolution, _Candidates, line_units
+from solver.order_problem import CandidateNodes, Item, OrderSolution, line_units
 from solver.pricing import ChosenShipment, billable_kg, weight_column
 
 
@@ -34,7 +35,7 @@ def solve_order_mip(
     network: Network,
     order: Order,
     items: list[Item],
-    cands: _Candidates,
+    cands: CandidateNodes,
     penalty: np.ndarray,
 ) -> OrderSolution:
     settings = network.settings

@@ -1,68 +1,35 @@
-"""template.yaml read as data, with CloudFormation's short tags (`!Ref`, `!Sub`, ...)."""
+"""template.yaml for the tests: the parser the local stack uses (`omniroute/local/template.py`)
+and the helpers that relate the template's tables to `functions/tables.py`."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from functions.tables import TABLES
+from functions.dal.tables import TABLES
+from omniroute.local.template import (
+    TEMPLATE,
+    api_routes,
+    function_property,
+    functions,
+    resources,
+    template,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = ROOT / "template.yaml"
 
-
-class _CloudFormationLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags: `!Ref X` -> {"Ref": "X"}, `!Sub s` -> {...}."""
-
-
-def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = str(value).split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        assert isinstance(node, yaml.MappingNode)
-        value = loader.construct_mapping(node, deep=True)
-    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
-
-
-_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
-
-
-@cache
-def template() -> dict[str, Any]:
-    loaded = yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)
-    assert isinstance(loaded, dict)
-    return loaded
-
-
-def resources(kind: str) -> dict[str, dict[str, Any]]:
-    return {name: r for name, r in template()["Resources"].items() if r["Type"] == kind}
-
-
-def functions() -> dict[str, dict[str, Any]]:
-    return resources("AWS::Serverless::Function")
-
-
-def function_property(function: dict[str, Any], name: str) -> Any:
-    """A function's property, falling back to Globals.Function as SAM does."""
-    own = function["Properties"].get(name)
-    return own if own is not None else template()["Globals"]["Function"].get(name)
-
-
-def api_routes(function: dict[str, Any]) -> set[tuple[str, str]]:
-    """(METHOD, path) of every API event of a function, e.g. ("GET", "/v1/orders/{order_id}")."""
-    return {
-        (event["Properties"]["Method"].upper(), event["Properties"]["Path"])
-        for event in function["Properties"].get("Events", {}).values()
-        if event["Type"] == "Api"
-    }
+__all__ = [
+    "ROOT",
+    "TEMPLATE",
+    "api_routes",
+    "env_tables",
+    "function_property",
+    "functions",
+    "referenced_table",
+    "resources",
+    "table_resource",
+    "template",
+]
 
 
 def table_resource(logical: str) -> str:

@@ -6,10 +6,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions import admin_service
-from functions.api.app import body_hash, idempotency_key, idempotent_call, json_response
+from functions.api.idempotency import body_hash, idempotency_key, idempotent_call
 from functions.api.models import NodeUpdate
-from functions.context import current_store
+from functions.api.responses import json_response
+from functions.dal.database import current_database
+from functions.logic import admin
 
 NodeId = Annotated[str, Path(min_length=1, max_length=200)]
 
@@ -19,7 +20,7 @@ def make_router() -> Router:
 
     @router.get("/v1/nodes/<node_id>", summary="A node and today's capacity use", tags=["admin"])
     def get_node(node_id: NodeId) -> Response[Any]:
-        return json_response(200, admin_service.node_view(current_store(), node_id))
+        return json_response(200, admin.node_view(current_database(), node_id))
 
     @router.put(
         "/v1/nodes/<node_id>",
@@ -35,7 +36,7 @@ def make_router() -> Router:
             "put_node",
             key,
             payload,
-            lambda: admin_service.update_node(current_store(), node_id, changes),
+            lambda: (200, admin.update_node(current_database(), node_id, changes)),
         )
 
     @router.put(
@@ -56,7 +57,7 @@ def make_router() -> Router:
             "put_config",
             key,
             payload,
-            lambda: admin_service.put_config(current_store(), name, document),
+            lambda: (200, admin.put_config(current_database(), name, document)),
         )
 
     return router

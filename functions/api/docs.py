@@ -10,13 +10,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
-from functions.api.app import API_TITLE, API_VERSION
 from functions.api.limits import (
     MAX_ADJUSTMENT_ROWS,
     MAX_BODY_BYTES,
     MAX_INVENTORY_ROWS,
     MAX_ORDER_LINES,
 )
+from functions.api.resolver import API_TITLE, API_VERSION
 
 SWAGGER_ASSETS = Path(aws_lambda_powertools.__file__).parent / "event_handler/openapi/swagger_ui"
 ASSET_TYPES = {

@@ -6,10 +6,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions import inventory_service
-from functions.api.app import body_hash, idempotency_key, idempotent_call, json_response
+from functions.api.idempotency import body_hash, idempotency_key, idempotent_call
 from functions.api.models import AdjustmentsRequest, InventoryRequest
-from functions.context import current_store
+from functions.api.responses import json_response
+from functions.dal.database import current_database
+from functions.logic import inventory
 
 
 def make_router() -> Router:
@@ -28,7 +29,7 @@ def make_router() -> Router:
             "put_inventory",
             key,
             payload,
-            lambda: inventory_service.set_levels(current_store(), request.rows),
+            lambda: (200, inventory.set_levels(current_database(), request.rows)),
         )
 
     @router.post(
@@ -45,7 +46,7 @@ def make_router() -> Router:
             "adjust_inventory",
             key,
             payload,
-            lambda: inventory_service.adjust_levels(current_store(), rows),
+            lambda: (200, inventory.adjust_levels(current_database(), rows)),
         )
 
     @router.get(
@@ -54,6 +55,6 @@ def make_router() -> Router:
         tags=["inventory"],
     )
     def get_inventory(sku: Annotated[str, Path(min_length=1, max_length=200)]) -> Response[Any]:
-        return json_response(200, inventory_service.sku_stock(current_store(), sku))
+        return json_response(200, inventory.sku_stock(current_database(), sku))
 
     return router

@@ -1,4 +1,5 @@
-"""Documented request limits (docs/dynamodb.md and the OpenAPI document state them)."""
+"""Documented request limits (docs/dynamodb.md and the OpenAPI document state them). The use
+cases' own limits (rate rows, SKUs per adjustment) are in `logic/limits.py`."""
 
 MAX_BODY_BYTES = 1_000_000
 """Largest request body accepted (bytes); larger answers 413."""
@@ -8,11 +9,7 @@ MAX_LINE_QTY = 100_000
 """Most units in one order line."""
 MAX_UNITS = 1_000_000_000
 """Largest stock level, adjustment or capacity a request may state."""
-MAX_RATE_KG = 1000
-"""Largest `max_kg` of a rate row (the rate table has one column per kg)."""
 MAX_INVENTORY_ROWS = 5000
 """Most rows in one PUT /v1/inventory."""
 MAX_ADJUSTMENT_ROWS = 1000
 """Most rows in one POST /v1/inventory/adjustments."""
-MAX_ADJUSTMENT_SKUS = 100
-"""Distinct SKUs in one adjustment call: applied in one transaction, all or nothing."""

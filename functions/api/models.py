@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from functions.api.errors import ApiError
 from functions.api.limits import (
     MAX_ADJUSTMENT_ROWS,
     MAX_INVENTORY_ROWS,
@@ -16,7 +17,7 @@ from functions.api.limits import (
     MAX_ORDER_LINES,
     MAX_UNITS,
 )
-from functions.errors import ApiError, field_error
+from functions.logic.errors import field_error
 from solver.loading import whole_order_problems
 from solver.models import Customer, Order, OrderLine, StockRow
 

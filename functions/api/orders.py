@@ -1,4 +1,4 @@
-"""Routes of the routing function: promise, orders, cancel, reject (spec §2 orders in, §6 plans
+"""Routes of the orders function: promise, orders, cancel, reject (spec §2 orders in, §6 plans
 out)."""
 
 from typing import Annotated, Any
@@ -7,13 +7,33 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions import order_service
-from functions.api.app import body_hash, idempotency_key, idempotent_call, json_response
+from functions.api.idempotency import body_hash, idempotency_key, idempotent_call
 from functions.api.models import OrderRequest, PromiseRequest, RejectRequest
-from functions.context import current_store
-from functions.observability import tracer
+from functions.api.responses import json_response
+from functions.dal.database import current_database
+from functions.logic.orders import lifecycle
+from functions.logic.orders.lifecycle import OrderChange
+from functions.logic.orders.promise import promise
+from functions.observability import MetricUnit, metrics, tracer
 
 OrderId = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+def answer(change: OrderChange) -> tuple[int, Any]:
+    """201 for an order this call created, else 200; the plan's figures as metrics."""
+    record_metrics(change)
+    return (201 if change.created else 200), change.body
+
+
+def record_metrics(change: OrderChange) -> None:
+    if change.conflicts:
+        metrics.add_metric("ReservationConflicts", MetricUnit.Count, change.conflicts)
+    planned = change.planned
+    if planned is None:
+        return
+    metrics.add_metric("SolveTime", MetricUnit.Milliseconds, planned.solve_seconds * 1000)
+    metrics.add_metric("PlanCost", MetricUnit.NoUnit, planned.plan.cost)
+    metrics.add_metric("ShipmentsPerOrder", MetricUnit.Count, len(planned.plan.shipments))
 
 
 def make_router() -> Router:
@@ -26,7 +46,7 @@ def make_router() -> Router:
     )
     @tracer.capture_method(capture_response=False)
     def post_promise(request: Annotated[PromiseRequest, Body()]) -> Response[Any]:
-        return json_response(200, order_service.promise(current_store(), request.as_order()))
+        return json_response(200, promise(current_database(), request.as_order()))
 
     @router.post(
         "/v1/orders",
@@ -51,12 +71,12 @@ def make_router() -> Router:
             "create_order",
             key,
             payload,
-            lambda: order_service.create_order(current_store(), plain),
+            lambda: answer(lifecycle.create_order(current_database(), plain)),
         )
 
     @router.get("/v1/orders/<order_id>", summary="An order's plan and status", tags=["routing"])
     def get_order(order_id: OrderId) -> Response[Any]:
-        return json_response(200, order_service.get_order(current_store(), order_id))
+        return json_response(200, lifecycle.get_order(current_database(), order_id))
 
     @router.post(
         "/v1/orders/<order_id>/cancel",
@@ -71,7 +91,7 @@ def make_router() -> Router:
             "cancel_order",
             key,
             {"order_id": order_id},
-            lambda: order_service.cancel_order(current_store(), order_id),
+            lambda: answer(lifecycle.cancel_order(current_database(), order_id)),
         )
 
     @router.post(
@@ -91,7 +111,9 @@ def make_router() -> Router:
             "reject_lines",
             key,
             payload,
-            lambda: order_service.reject_lines(current_store(), order_id, request.node_id, lines),
+            lambda: answer(
+                lifecycle.reject_lines(current_database(), order_id, request.node_id, lines)
+            ),
         )
 
     return router

@@ -6,9 +6,9 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions import scenario_service
-from functions.api.app import idempotency_key, idempotent_call, json_response
-from functions.order_service import Outcome
+from functions.api.idempotency import idempotency_key, idempotent_call
+from functions.api.responses import json_response
+from functions.logic.scenarios import jobs
 
 ScenarioId = Annotated[str, Path(min_length=1, max_length=100)]
 
@@ -31,16 +31,16 @@ def make_router() -> Router:
         tags=["scenarios"],
     )
     def post_scenarios(body: Annotated[dict[str, Any], Body()]) -> Response[Any]:
-        spec = scenario_service.validated(body)
+        spec = jobs.validated(body)
         key = idempotency_key(router, "")
         if not key:  # no key given: every call is a new job
-            return json_response(202, scenario_service.create_job(spec, body))
+            return json_response(202, jobs.create_job(spec, body))
         return idempotent_call(
             router,
             "create_scenario_job",
             key,
             body,
-            lambda: Outcome(202, scenario_service.create_job(spec, body)),
+            lambda: (202, jobs.create_job(spec, body)),
         )
 
     @router.get(
@@ -55,7 +55,7 @@ def make_router() -> Router:
         tags=["scenarios"],
     )
     def get_scenario_job(scenario_id: ScenarioId) -> Response[Any]:
-        return json_response(200, scenario_service.describe_job(scenario_id))
+        return json_response(200, jobs.describe_job(scenario_id))
 
     @router.get(
         "/v1/scenarios/<scenario_id>/report",
@@ -63,6 +63,6 @@ def make_router() -> Router:
         tags=["scenarios"],
     )
     def get_scenario_report(scenario_id: ScenarioId) -> Response[Any]:
-        return Response(200, "text/html; charset=utf-8", scenario_service.job_report(scenario_id))
+        return Response(200, "text/html; charset=utf-8", jobs.job_report(scenario_id))
 
     return router

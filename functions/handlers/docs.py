@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from functions.api import admin, docs, inventory, orders, scenarios
-from functions.api.app import LambdaHandler, build_resolver, lambda_entry
+from functions.api.resolver import LambdaHandler, build_resolver, lambda_entry
+
+NEEDS: tuple[str, ...] = ()
+"""The environment variables this function cannot do without (`functions/settings.py`)."""
 
 
 def build_handler() -> LambdaHandler:
@@ -14,7 +17,8 @@ def build_handler() -> LambdaHandler:
             admin.make_router(),
             scenarios.make_router(),
             docs.make_router(),
-        )
+        ),
+        NEEDS,
     )
 
 

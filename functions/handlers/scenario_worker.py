@@ -1,5 +1,5 @@
 """Lambda: the what-if state machine's tasks (infra/scenario-state-machine.asl.json), one
-`action` per call: prepare, plan_day, aggregate, fail (`functions/scenario_work.py`).
+`action` per call: prepare, plan_day, aggregate, fail (`functions/logic/scenarios/work.py`).
 
 An exception fails the task; the machine's Catch then calls `fail`, which records it."""
 
@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.logic.scenarios.work import run_action
 from functions.observability import logger
-from functions.scenario_work import run_action
+from functions.settings import require_settings
+
+NEEDS = ("SCENARIOS_TABLE", "SCENARIO_BUCKET")
+"""The environment variables this function cannot do without (`functions/settings.py`)."""
 
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    require_settings(NEEDS)
     logger.append_keys(job_id=event.get("job_id"), action=event.get("action"))
     return run_action(event)

@@ -7,8 +7,9 @@ Run it with Python 3.12 in isolated mode, so only the bundle is importable:
 
 It proves that what build_layer.sh pruned (pandas, the boto3 stack) is not needed: it imports
 every handler module that exists in CODE_DIR, creates a SCIP solver through pywraplp,
-routes every order of the dataset with the per-order solver, and has the docs handler serve
-its pages (no DynamoDB needed). Exits non-zero on any failure.
+routes every order of the dataset with the per-order solver, has the docs handler serve its
+pages, and checks the orders handler refuses its first call without its environment, naming
+the missing variables (no DynamoDB needed). Exits non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-HANDLER_MODULES = ("routing", "inventory", "admin", "docs")
+HANDLER_MODULES = ("orders", "inventory", "admin", "docs")
 
 
 class LambdaContext:
@@ -108,6 +109,17 @@ def main() -> int:
             reply = docs(api_gateway_get(path), LambdaContext())
             assert reply["statusCode"] == 200, (path, reply["statusCode"], reply["body"][:300])
         print("docs handler served /openapi.json, /docs and its script from the bundle")
+    if "functions.handlers.orders" in imported:
+        # No table variables here: the settings model must refuse the first call and name what
+        # is missing.
+        orders = importlib.import_module("functions.handlers.orders").handler
+        try:
+            orders(api_gateway_get("/v1/orders/smoke"), LambdaContext())
+        except Exception as error:
+            assert "STOCK_TABLE" in str(error), error
+            print(f"orders handler without its environment: {type(error).__name__}")
+        else:
+            raise AssertionError("the orders handler ran without its tables")
     assert "pandas" not in sys.modules
     print("bundle OK")
     return 0

@@ -24,7 +24,7 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from PIL import Image
 
-from solver.generate import CONTIGUOUS_STATES
+from solver.geography import CONTIGUOUS_STATES
 from solver.models import NODE_KINDS
 from solver.scenarios.outcome import ScenarioOutcome
 

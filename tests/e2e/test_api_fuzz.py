@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from omniroute.serve import LocalStack
+from omniroute.local.stack import LocalStack
 
 EXAMPLES_PER_OPERATION = 25
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from omniroute.serve import DEFAULT_DATASET, LocalStack, start_local_stack
+from omniroute.local.stack import DEFAULT_DATASET, LocalStack, start_local_stack
 from tests.integration.api_client import ApiClient
 
 HANDLER_WORKERS = 2

@@ -1,6 +1,6 @@
 """The embedded DynamoDB's speed-ups, over HTTP with boto3: its plain-JSON answers
-(omniroute/moto_json.py) carry the same document as moto's own serializer for every operation
-the patch answers, and the skipped item copies (omniroute/moto_transactions.py) do not change
+(omniroute/local/moto_json.py) carry the same document as moto's own serializer for every operation
+the patch answers, and the skipped item copies (omniroute/local/moto_transactions.py) do not change
 what a stream records."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
-from omniroute.moto_json import PLAIN_JSON_OPERATIONS, plain_json
-from omniroute.serve import LocalDynamoDB
+from omniroute.local.moto_json import PLAIN_JSON_OPERATIONS, plain_json
+from omniroute.local.moto_server import MotoServer
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def compared() -> Iterator[tuple[Any, list[tuple[str, Any, Any, bool]]]]:
     answered plainly) while the module runs."""
     from moto.dynamodb.responses import DynamoHandler
 
-    server = LocalDynamoDB().start()
+    server = MotoServer().start()
     patched = DynamoHandler.serialized
     original = patched.__wrapped__  # type: ignore[attr-defined]
     seen: list[tuple[str, Any, Any, bool]] = []
@@ -174,8 +174,8 @@ def test_every_data_operation_answers_as_moto_would(
 
 def test_a_stream_still_records_the_old_image_of_an_update() -> None:
     """The embedded server skips moto's copy of an item before an update only while no table
-    has a stream (omniroute/moto_transactions.py); with one, the old image is the old item."""
-    server = LocalDynamoDB().start()
+    has a stream (omniroute/local/moto_transactions.py); with one, the old image is the old item."""
+    server = MotoServer().start()
     options: dict[str, Any] = {
         "endpoint_url": server.url,
         "region_name": "us-east-1",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from omniroute.serve import DEFAULT_DATASET
+from omniroute.local.stack import DEFAULT_DATASET
 from solver.ledger import Ledger
 from solver.loading import load_dataset
 from solver.models import Order

@@ -11,9 +11,17 @@ from typing import Any
 
 import pytest
 
-from functions.context import current_store
-from functions.reservations import CapacityDelta, RecordWrite, ReservationFailed, StockDelta, commit
-from omniroute.serve import DEFAULT_DATASET, LocalStack
+from functions.dal.capacity import capacity_use
+from functions.dal.database import current_database
+from functions.dal.orders import order_record
+from functions.dal.reservations import (
+    CapacityDelta,
+    RecordWrite,
+    ReservationFailed,
+    StockDelta,
+    commit,
+)
+from omniroute.local.stack import DEFAULT_DATASET, LocalStack
 from tests.integration.api_client import ApiClient
 from tests.integration.conftest import running_stack, shipped_units, stock_of
 
@@ -122,7 +130,7 @@ def test_an_order_of_more_than_100_writes_reserves_and_cancels_exactly(api: ApiC
     for (node_id, sku), units in taken.items():
         level = stock_of(api, sku)[node_id]
         assert level["reserved"] == before[sku][node_id]["reserved"] + units
-    record = current_store().order_record("big-order")
+    record = order_record(current_database(), "big-order")
     assert record is not None and record["status"] == "reserved"
     assert "pending_op" not in record and "applied" not in record
     assert api.post("/v1/orders/big-order/cancel").status == 200
@@ -142,12 +150,12 @@ def test_a_failed_chunk_leaves_nothing_reserved(stack: LocalStack, api: ApiClien
     )
     record = RecordWrite("half-done", {"status": "reserved", "version": 1}, creating=True)
     with pytest.raises(ReservationFailed) as failure:
-        commit(current_store(), deltas, record)
+        commit(current_database(), deltas, record)
     assert failure.value.reason == "stock_changed"
     assert failure.value.details == [{"sku": last_sku, "nodes": [last_node]}]
     assert {sku: stock_of(api, sku) for sku, _ in picks} == before
     assert api.get("/v1/nodes/W1").body["capacity_use"] == capacity_before
-    assert current_store().order_record("half-done") is None
+    assert order_record(current_database(), "half-done") is None
 
 
 def test_a_failed_transaction_creates_nothing(api: ApiClient) -> None:
@@ -162,7 +170,7 @@ def test_a_failed_transaction_creates_nothing(api: ApiClient) -> None:
     ]
     record = RecordWrite("doomed", {"status": "reserved", "version": 1}, creating=True)
     with pytest.raises(ReservationFailed):
-        commit(current_store(), deltas, record)
+        commit(current_database(), deltas, record)
     assert stock_of(api, sku) == before
-    assert current_store().capacity_use(node, day) == {"orders": 0, "units": 0, "same_day": 0}
-    assert current_store().order_record("doomed") is None
+    assert capacity_use(current_database(), node, day) == {"orders": 0, "units": 0, "same_day": 0}
+    assert order_record(current_database(), "doomed") is None

@@ -14,12 +14,14 @@ import numpy as np
 import pytest
 from moto.server import ThreadedMotoServer
 
-from functions import scenario_jobs as jobs
-from functions import scenario_storage as storage
+from functions.dal.scenarios import job_records as jobs
+from functions.dal.scenarios import storage
+from functions.dal.tables import TABLES, create_tables
 from functions.handlers.scenario_worker import handler
-from functions.scenario_work import ScenarioRejected, failure_reason, job_scenarios
-from functions.tables import create_tables, table_env_var
-from omniroute.serve import DEFAULT_DATASET, LambdaContext
+from functions.logic.scenarios.work import ScenarioRejected, failure_reason, job_scenarios
+from functions.settings import table_env_var
+from omniroute.local.events import LambdaContext
+from omniroute.local.stack import DEFAULT_DATASET
 from solver.models import Plan
 from solver.scenarios.batching import carry_stock, daily_batches
 from solver.scenarios.results import HEADER
@@ -49,9 +51,9 @@ def env(aws: str, monkeypatch: pytest.MonkeyPatch) -> str:
         table_env_var("scenarios"): "worker-test-scenarios",
     }.items():
         monkeypatch.setenv(key, value)
-    from functions.dynamo import dynamodb_client, table_names
+    from functions.dal.client import dynamodb_client
 
-    names = table_names()
+    names = {logical: f"worker-test-{logical}" for logical in TABLES}
     client = dynamodb_client()
     if names["scenarios"] not in client.list_tables()["TableNames"]:
         create_tables(client, names)
@@ -228,7 +230,7 @@ def test_with_a_state_machine_configured_a_job_starts_an_execution_named_after_i
     )["stateMachineArn"]
     monkeypatch.setenv("STATE_MACHINE_ARN", machine)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SFN", env)  # botocore's per-service endpoint
-    from functions.scenario_service import create_job
+    from functions.logic.scenarios.jobs import create_job
     from solver.scenarios.reading import validate_scenario_data
 
     body = small_scenarios()

@@ -13,9 +13,13 @@ from typing import Any
 
 import pytest
 
-from functions.api.app import build_resolver, lambda_entry
-from functions.tables import TABLES, table_env_var
-from omniroute.serve import DEFAULT_DATASET, ROUTES, LambdaContext, LocalStack, api_gateway_event
+from functions.api.resolver import build_resolver, lambda_entry
+from functions.dal.tables import TABLES
+from functions.settings import table_env_var
+from omniroute.local.events import LambdaContext, api_gateway_event
+from omniroute.local.routes import RouteTable
+from omniroute.local.stack import DEFAULT_DATASET, LocalStack
+from omniroute.local.template import routes
 from tests.integration.conftest import demo_orders
 from tests.sam_template import api_routes, env_tables, functions
 
@@ -71,11 +75,11 @@ def test_openapi_document_has_no_route_the_template_leaves_out(stack: LocalStack
 def test_local_stack_sends_each_route_to_the_handler_the_template_names(
     name: str, method: str, path: str
 ) -> None:
-    matches = [
-        module for prefix, module in ROUTES if path == prefix or path.startswith(prefix + "/")
-    ]
-    handler_module = functions()[name]["Properties"]["Handler"].rsplit(".", 2)[-2]
-    assert matches[:1] == [handler_module], (method, path, matches)
+    found = RouteTable(routes()).match(method, concrete(path))
+    assert found is not None and found.match is not None, (method, path)
+    assert found.match.route.function == name
+    assert found.match.route.handler == functions()[name]["Properties"]["Handler"]
+    assert found.match.route.path == path
 
 
 def _flow(name: str) -> list[tuple[str, str, Any]]:
@@ -85,7 +89,7 @@ def _flow(name: str) -> list[tuple[str, str, Any]]:
     node_id, sku = "W1", order["lines"][0]["sku"]
     settings = json.loads(Path(DEFAULT_DATASET, "settings.json").read_text())
     return {
-        "RoutingFunction": [
+        "OrdersFunction": [
             ("POST", "/v1/promise", {"customer": order["customer"], "lines": order["lines"]}),
             ("POST", "/v1/orders", order),
             ("GET", order_path, None),
@@ -126,13 +130,13 @@ def _flow(name: str) -> list[tuple[str, str, Any]]:
 def test_each_function_works_with_only_the_tables_the_template_grants_it(
     stack: LocalStack, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    """Tables the template does not give a function are renamed to ones that do not exist, so
-    any use of them fails (a 5xx) as an IAM denial would on AWS."""
+    """Tables the template does not give a function are not in its environment, so any use of
+    them fails (a 5xx naming the variable) as an IAM denial would on AWS."""
     granted = set(env_tables(functions()[name]))
     for logical in TABLES:
         variable = table_env_var(logical)
         if variable not in granted:
-            monkeypatch.setenv(variable, f"not-granted-{logical}")
+            monkeypatch.delenv(variable)
     handler = handler_of(functions()[name])
     flow = _flow(name)
     assert {(m, re.sub(r"/[^/]*least-privilege-1", "/{order_id}", p)) for m, p, _ in flow} >= {

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from omniroute.serve import DEFAULT_DATASET
+from omniroute.local.stack import DEFAULT_DATASET
 from solver.scenarios.preparing import load_base, prepare_scenarios
 from solver.scenarios.reading import read_scenario_file
 from solver.scenarios.running import run_scenario

@@ -11,7 +11,8 @@ import pytest
 from solver.ledger import Ledger
 from solver.models import Customer, Order, OrderLine, Settings, Sku, StockRow
 from solver.network import Network
-from solver.order_solver import order_items, solve_order
+from solver.order_problem import order_items
+from solver.order_solver import solve_order
 from solver.pricing import ChosenShipment, order_methods, price_order
 from tests.factories import network, node, random_network, random_order
 

@@ -12,7 +12,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from functions.tables import TABLES, TTL_ATTRIBUTE, table_env_var
+from functions.dal.tables import TABLES, TTL_ATTRIBUTE
+from functions.settings import table_env_var
 from tests.sam_template import (
     ROOT,
     env_tables,
@@ -199,6 +200,25 @@ def test_every_handler_the_template_names_exists_and_imports(name: str) -> None:
     module = importlib.import_module(module_name)
     assert Path(module.__file__ or "").resolve().is_relative_to(code_root.resolve())
     assert callable(getattr(module, attribute))
+
+
+@pytest.mark.parametrize("name", sorted(functions()))
+def test_each_handler_module_is_named_as_its_function(name: str) -> None:
+    """`OrdersFunction` -> functions/handlers/orders.py, `ScenarioWorkerFunction` ->
+    functions/handlers/scenario_worker.py: a reader finds a function's code from its name."""
+    module_name = functions()[name]["Properties"]["Handler"].rpartition(".")[0]
+    words = re.findall(r"[A-Z][a-z0-9]*", name.removesuffix("Function"))
+    assert module_name == "functions.handlers." + "_".join(w.lower() for w in words)
+
+
+def test_every_function_and_layer_has_a_build_target() -> None:
+    """`sam build` runs `make build-<Resource>` in the ContextPath of each makefile build."""
+    built = {**functions(), **resources("AWS::Serverless::LayerVersion")}
+    for name, resource in built.items():
+        metadata = resource["Metadata"]
+        assert metadata["BuildMethod"] == "makefile", name
+        makefile = (ROOT / metadata["ContextPath"] / "Makefile").read_text()
+        assert re.search(rf"^[^#\n]*\bbuild-{name}\b[^\n]*:", makefile, re.MULTILINE), name
 
 
 # --- what-if jobs (issue 4) ---------------------------------------------------------------------
