@@ -675,7 +675,7 @@ def _dive(
             [columns[j] for j in mine],
             ledger_limits(ledger),
             nodes=DIVE_MIP_NODES,
-            seconds=min(60.0, search.seconds()),
+            seconds=search.seconds(),
         )
         budget.charge(mip_work(len(mine), mip.iterations))
         budget.cut_short |= mip.stopped_by_time
