@@ -1,8 +1,10 @@
 """How well `optimal`'s work estimates track time: seconds per work unit, step by step.
 
-Usage: python bench/calibrate_work.py DATASET [TIME_LIMIT_SECONDS]
-Plans DATASET with `optimal` and prints, for each stretch between two progress events, the work
-units it was charged, the wall-clock and CPU seconds it took, and their ratio. On the reference
+Usage: python bench/calibrate_work.py DATASET [TIME_LIMIT_SECONDS [WORK_UNITS]]
+Plans DATASET with `optimal` (WORK_UNITS, by default what the time limit buys) and prints, for
+each stretch between two progress events, the work units it was charged, the wall-clock and CPU
+seconds it took (CPU of this process, which includes SCIP's threads but not the second process),
+and their ratio. On the reference
 machine (quiet) every ratio should be near 1; `solver/strategies/work.py` holds the constants.
 Run it on a quiet machine: load inflates the seconds, not the work.
 """
@@ -27,7 +29,7 @@ def main() -> None:
     print(run_header())
     dataset = load_dataset(folder).dataset
     assert dataset is not None, f"{folder} does not load"
-    work = search_work(limit, len(dataset.orders))
+    work = float(sys.argv[3]) if len(sys.argv) > 3 else search_work(limit, len(dataset.orders))
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     last = {"wall": time.monotonic(), "cpu": time.process_time(), "work": 0.0, "step": "start"}
 

@@ -8,6 +8,7 @@ and the time limit caps the whole run, reading included. Progress goes to stderr
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
@@ -24,6 +25,7 @@ def main() -> None:
     limit = float(sys.argv[3]) if len(sys.argv) > 3 else None
     work = float(sys.argv[4]) if len(sys.argv) > 4 else None
     started = time.monotonic()
+    load = os.getloadavg()[0]
     deadline = Deadline(limit)
     dataset = load_dataset(folder).dataset
     assert dataset is not None, f"{folder} does not load"
@@ -54,6 +56,7 @@ def main() -> None:
                 "load_seconds": round(loaded, 2),
                 "solve_seconds": plan.solve_seconds,
                 "peak_mb": round(peak_mb),
+                "load_average_at_start": round(load, 1),
                 "work": plan.work,
                 "time_limit_hit": plan.time_limit_hit,
                 "checker_ok": report.ok,

@@ -32,11 +32,16 @@ class Column:
     usage: tuple[tuple[Resource, int], ...]
 
     @property
-    def key(self) -> tuple[int, tuple[tuple[int, int, tuple[tuple[str, int], ...]], ...]]:
-        return (
-            self.order,
-            tuple(sorted((c.node, c.key, tuple(sorted(c.units.items()))) for c in self.chosen)),
-        )
+    def key(self) -> ColumnKey:
+        return column_key(self.order, self.chosen)
+
+
+ColumnKey = tuple[int, tuple[tuple[int, int, tuple[tuple[str, int], ...]], ...]]
+
+
+def column_key(order: int, chosen: Sequence[ChosenShipment]) -> ColumnKey:
+    """What makes two columns the same plan (whatever order its shipments come in)."""
+    return (order, tuple(sorted((c.node, c.key, tuple(sorted(c.units.items()))) for c in chosen)))
 
 
 def resource_usage(
@@ -119,6 +124,8 @@ class MasterLp:
         self._solves = 0
         self._spares_added = False
         self.last_iterations = 0
+        self.last_presolved = True
+        """Whether the last solve ran GLOP's presolve (its iterations are over a smaller LP)."""
         self.stopped_by_time = False
         self._solver = solver
         self._ledger = ledger
@@ -192,6 +199,12 @@ class MasterLp:
         return var
 
     @property
+    def presolves_next(self) -> bool:
+        """Whether the next solve runs GLOP's presolve (a master without spares, or the first
+        solve of one with them)."""
+        return self._spare == 0 or self._solves == 0
+
+    @property
     def rows(self) -> int:
         return self._solver.NumConstraints()
 
@@ -205,7 +218,8 @@ class MasterLp:
         self._solves += 1
         self._spares_added = False
         params = ["use_dual_simplex: true"]
-        if self._spare and self._solves >= 2:
+        self.last_presolved = self._spare == 0 or self._solves == 1
+        if not self.last_presolved:
             params.append("use_preprocessing: false")
         if iteration_limit is not None:
             params.append(f"max_number_of_iterations: {iteration_limit}")

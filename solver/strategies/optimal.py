@@ -38,6 +38,7 @@ from solver.strategies.master import (
     LpSolution,
     MasterLp,
     Resource,
+    column_key,
     ledger_limits,
     over_limits,
     prices_from,
@@ -75,12 +76,10 @@ MIP_SHARE = 0.3
 """Share of the work budget kept for turning the LP into a plan."""
 ADD_BELOW = -1e-6
 """A priced plan becomes a column when its reduced cost is below this."""
-FULL_MIP_UP_TO = 200_000
-"""Most columns for the MIP over every column (beyond, the plan from the LP stands)."""
 WHOLE_POOL_MIP_UP_TO = 20_000
 """Up to this many columns the MIP over every column gets half the work left after the
-groups of competing orders; beyond, the groups get it all (SCIP finds nothing better in the
-big MIP: 45 s on 10k orders, 44k columns, measured)."""
+groups of competing orders; beyond, the groups get it all and there is no such MIP (SCIP
+finds nothing better in the big MIP: 45 s on 10k orders, 44k columns, measured)."""
 DIVE_TO = 300
 """The LP dive stops when this few split orders are open; a MIP settles them together."""
 DIVE_MIP_NODES = 200
@@ -157,8 +156,10 @@ class _Batch:
             settle_below=settle_below,
         )
 
-    def column(self, i: int, chosen: tuple[ChosenShipment, ...]) -> Column:
-        plan = price_order(self.network, self.orders[i], chosen, self.methods(i))
+    def column(
+        self, i: int, chosen: tuple[ChosenShipment, ...], methods: OrderMethods | None = None
+    ) -> Column:
+        plan = price_order(self.network, self.orders[i], chosen, methods or self.methods(i))
         assert plan.breakdown is not None
         usage = resource_usage(self.network, self.sku_by_line[i], chosen)
         return Column(i, chosen, plan.breakdown.total, usage)
@@ -233,31 +234,21 @@ def plan_optimal(
         [{line.line_id: line.sku for line in o.lines} for o in orders],
     )
     search.report("rules", "planning with the simple rules (arrival order, nearest, priority)")
-    for i in range(len(orders)):
-        batch.pool.add(batch.column(i, ()))
-    baselines = {
-        "myopic": plan_myopic(network, orders),
-        "nearest": plan_nearest(network, orders),
-        "priority": plan_priority(network, orders),
-    }
-    baseline_picks = {
-        name: [batch.pool.index_of(batch.column(i, chosen)) for i, chosen in enumerate(d.shipments)]
-        for name, d in baselines.items()
-    }
-    budget.charge(_rules_work(batch) + batch.solves_work(range(len(orders)), priced=False))
-    best_name = min(baseline_picks, key=lambda k: batch.cost(baseline_picks[k]))
-    picked = baseline_picks[best_name]
-    kept = best_name
-    search.best = batch.cost(picked)
-    search.report(
-        "rules",
-        f"the best simple rule ({best_name}) costs {search.best:,.2f}",
-        "baselines: " + ", ".join(f"{k} {batch.cost(v):,.2f}" for k, v in baseline_picks.items()),
-    )
-
     limits = ledger_limits(batch.ledger)
     plan_work = UNLIMITED_PLAN_WORK if budget.work is None else MIP_SHARE * budget.work
-    with second_process(batch.price_one, len(orders)) as helper:
+    with second_process(batch.price_one, network, orders) as helper:
+        baseline_picks, made = _baselines(batch, helper)
+        budget.charge(_rules_work(batch, made))
+        best_name = min(baseline_picks, key=lambda k: batch.cost(baseline_picks[k]))
+        picked = baseline_picks[best_name]
+        kept = best_name
+        search.best = batch.cost(picked)
+        search.report(
+            "rules",
+            f"the best simple rule ({best_name}) costs {search.best:,.2f}",
+            "baselines: "
+            + ", ".join(f"{k} {batch.cost(v):,.2f}" for k, v in baseline_picks.items()),
+        )
         bound, lp = _generate_columns(batch, search, max_rounds, plan_work, helper)
 
     if lp is not None:
@@ -272,7 +263,7 @@ def plan_optimal(
         )
     full_work = budget.left() if budget.work is not None else UNLIMITED_PLAN_WORK
     columns = batch.pool.columns
-    if len(columns) <= FULL_MIP_UP_TO and full_work > 0 and not search.out_of_time():
+    if len(columns) <= WHOLE_POOL_MIP_UP_TO and full_work > 0 and not search.out_of_time():
         search.report("improve", "improving the plan: one search over every candidate plan")
         full = solve_master_mip(
             columns,
@@ -307,17 +298,52 @@ def plan_optimal(
     )
 
 
-def _rules_work(batch: _Batch) -> float:
-    """The three baselines and their columns (the solves of `myopic` are counted apart)."""
+def _baselines(batch: _Batch, helper: SecondProcess | None) -> tuple[dict[str, list[int]], int]:
+    """The rules' plans as columns of the pool: name -> the column each order gets, and how
+    many columns were made.
+
+    The second process, where there is one, plans `nearest` and `priority` while this one
+    plans `myopic`. Columns are made order by order (one method table an order), and only for
+    plans the pool does not have yet."""
+    network, orders = batch.network, batch.orders
+    rules = helper.start_rules() if helper is not None else None
+    myopic = plan_myopic(network, orders).shipments
+    if rules is not None:
+        nearest, priority = rules.get()
+    else:
+        nearest = plan_nearest(network, orders).shipments
+        priority = plan_priority(network, orders).shipments
+    plans = {"myopic": myopic, "nearest": nearest, "priority": priority}
+    picks: dict[str, list[int]] = {name: [] for name in plans}
+    made = 0
+    for i in range(len(orders)):
+        methods = None
+        for chosen in ((), *(p[i] for p in plans.values())):
+            if column_key(i, chosen) not in batch.pool.index:
+                methods = methods or batch.methods(i)
+                batch.pool.add(batch.column(i, chosen, methods))
+                made += 1
+        for name, p in plans.items():
+            picks[name].append(batch.pool.index[column_key(i, p[i])])
+    return picks, made
+
+
+def _rules_work(batch: _Batch, columns: int) -> float:
+    """The three baselines (side by side where a second process plans the rules) and the
+    `columns` columns made of their plans."""
     n = len(batch.orders)
-    per_order = 3 * methods_work(batch.network) + 2 * rule_work(batch.network)
-    return n * (per_order + 3 * batch.column_work())
+    network = batch.network
+    myopic = sum(order_solve_work(network, o, priced=False) for o in batch.orders)
+    myopic += n * methods_work(network)
+    rules = 2 * n * (methods_work(network) + rule_work(network))
+    side_by_side = max(myopic, rules) if n >= SPLIT_FROM else myopic + rules
+    return side_by_side + n * methods_work(network) + columns * COLUMN_SECONDS
 
 
 def _nodes_for(work: float, columns: int) -> int:
     """Branch-and-bound nodes a MIP over `columns` columns may explore within `work` units
-    (a node is taken to cost a root's worth of LP iterations spread over 20 nodes)."""
-    per_node = mip_work(columns, 0) / 20 + 1e-3
+    (a node is taken to cost 5 ms and a microsecond a column: a few dozen LP iterations)."""
+    per_node = 5e-3 + 1e-6 * columns
     return max(1, int(work / per_node))
 
 
@@ -377,9 +403,13 @@ def _generate_columns(
             "bound",
             f"proving a lower bound: weighing scarce stock and capacity (round {round_no + 1})",
         )
-        limit = None if budget.work is None else lp_iterations_for(max(0.0, left()), master.rows)
+        limit = (
+            None
+            if budget.work is None
+            else lp_iterations_for(max(0.0, left()), master.rows, master.presolves_next)
+        )
         lp = master.solve(limit, search.seconds())
-        last_work = lp_work(master.last_iterations, master.rows, added)
+        last_work = lp_work(master.last_iterations, master.rows, added, master.last_presolved)
         budget.charge(last_work)
         added = 0
         if lp is None:
@@ -602,6 +632,8 @@ def _dive(
         master.add([replace(columns[j], order=local[columns[j].order]) for j in mine])
         limit = lp_iterations_for(allowed - budget.spent, master.rows)
         lp = master.solve(limit, search.seconds())
+        # No spares, so GLOP presolves; but these LPs of the split orders alone shrink little
+        # (3e-8 s a row and iteration on 10k orders): they count at the plain rate.
         budget.charge(lp_work(master.last_iterations, master.rows, len(mine)))
         if lp is None:
             budget.cut_short |= master.stopped_by_time
@@ -643,7 +675,7 @@ def _dive(
             [columns[j] for j in mine],
             ledger_limits(ledger),
             nodes=DIVE_MIP_NODES,
-            seconds=min(60.0, search.seconds()),
+            seconds=search.seconds(),
         )
         budget.charge(mip_work(len(mine), mip.iterations))
         budget.cut_short |= mip.stopped_by_time

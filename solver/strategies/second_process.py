@@ -1,4 +1,5 @@
-"""A forked second process that solves half the orders of each pass of per-order solves.
+"""A forked second process that solves half the orders of each pass of per-order solves
+(and plans the batch with the rules while the planner runs `myopic`).
 
 Column generation solves every order under resource prices, pass after pass; the per-order
 solver is Python, so threads would not run it in parallel. A process forked from the planner
@@ -22,14 +23,22 @@ from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import Any, Protocol
 
+from solver.models import Order
+from solver.network import Network
 from solver.order_solver import OrderSolution
+from solver.pricing import ChosenShipment
+from solver.strategies.rules import plan_nearest, plan_priority
 
 SPLIT_FROM = 2_000
 """Fewest orders in a batch for which the second process is started."""
 POLL_SECONDS = 0.05
 
 _shared: Any = None
-"""The per-order solve and the stop event, set before the fork so the child inherits them."""
+"""The per-order solve, the stop event and the batch, set before the fork so the child
+inherits them."""
+
+RulePlans = tuple[list[tuple[ChosenShipment, ...]], list[tuple[ChosenShipment, ...]]]
+"""The shipments `nearest` and `priority` choose, per order."""
 
 
 class SolveOne(Protocol):
@@ -41,6 +50,11 @@ class SecondProcess:
         self._solve_one = solve_one
         self._pool = pool
         self._stop_event = stop_event
+
+    def start_rules(self) -> Any:
+        """Plan the batch with `nearest` and `priority` in the second process; `.get()` on the
+        answer gives their `RulePlans` (meanwhile the planner runs `myopic`)."""
+        return self._pool.apply_async(_rules_in_child)
 
     def solve_pass(
         self,
@@ -101,10 +115,15 @@ def solve_orders(
     return solved, True
 
 
+def _rules_in_child() -> RulePlans:
+    network, orders = _shared[2]
+    return plan_nearest(network, orders).shipments, plan_priority(network, orders).shipments
+
+
 def _solve_in_child(
     orders: range, prices: Any, settle_below: Sequence[float] | None
 ) -> tuple[list[tuple[int, OrderSolution]], bool]:
-    solve_one, stop_event = _shared
+    solve_one, stop_event, _ = _shared
     return solve_orders(solve_one, orders, prices, settle_below, stop_event.is_set)
 
 
@@ -118,16 +137,18 @@ def can_split(orders: int) -> bool:
 
 
 @contextmanager
-def second_process(solve_one: SolveOne, orders: int) -> Iterator[SecondProcess | None]:
+def second_process(
+    solve_one: SolveOne, network: Network, orders: Sequence[Order]
+) -> Iterator[SecondProcess | None]:
     """A second process for the duration of the block, or None where one is not used."""
     global _shared
-    if not can_split(orders):
+    if not can_split(len(orders)):
         yield None
         return
     context = multiprocessing.get_context("fork")
     try:
         stop_event = context.Event()
-        _shared = (solve_one, stop_event)
+        _shared = (solve_one, stop_event, (network, orders))
         pool = context.Pool(1)
     except OSError:
         _shared = None

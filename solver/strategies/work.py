@@ -21,7 +21,7 @@ CONTENTS = (2, 4, 16, 64, 512, 4096, math.inf)
 """Buckets of an order's number of possible shipment contents, Π (qty + 1)."""
 PRICED_SECONDS = (0.3e-3, 0.55e-3, 1.0e-3, 3.0e-3, 10e-3, 40e-3, 400e-3)
 """Seconds to solve one order under prices, per bucket (reference machine, 117 nodes)."""
-FREE_SECONDS = (0.25e-3, 0.45e-3, 0.9e-3, 2.5e-3, 6e-3, 30e-3, 300e-3)
+FREE_SECONDS = (0.15e-3, 0.27e-3, 0.55e-3, 1.5e-3, 3.6e-3, 18e-3, 180e-3)
 """The same without prices (an order's own optimum)."""
 MIP_FROM = 4
 """From this bucket on, most of the time is the exact per-order MIP, which grows with the
@@ -29,18 +29,21 @@ number of nodes (about 5x from 117 to 227 nodes); below, it does not."""
 METHODS_SECONDS = 0.05e-3
 METHODS_SECONDS_PER_NODE = 0.5e-6
 """An order's method table (`pricing.order_methods`)."""
-RULE_SECONDS = 0.3e-3
+RULE_SECONDS = 0.2e-3
 """One order routed by `nearest` or `priority`."""
-COLUMN_SECONDS = 0.1e-3
+COLUMN_SECONDS = 0.06e-3
 """Pricing a chosen plan into a column (`price_order`, resource usage, the pool)."""
-LP_COLUMN_SECONDS = 0.02e-3
+LP_COLUMN_SECONDS = 0.05e-3
 """Adding a column to a master LP."""
 LP_ITERATION_SECONDS_PER_ROW = 3e-8
 """A dual simplex iteration of GLOP costs about this much per row of the master (1.6e-8 to
 3.9e-8 over the rounds of a 10k-order master of 14,000 rows)."""
-MIP_COLUMN_SECONDS = 0.05e-3
+PRESOLVED_ITERATION_SECONDS_PER_ROW = 0.8e-8
+"""The same after GLOP's presolve (the first solve of a master), which shrinks the LP: 7.8e-9
+on the first 10k-order master."""
+MIP_COLUMN_SECONDS = 0.02e-3
 """Building and presolving a MIP over columns, per column (SCIP)."""
-MIP_ITERATION_SECONDS = 0.2e-3
+MIP_ITERATION_SECONDS = 0.08e-3
 """An LP iteration inside SCIP on a group's MIP."""
 
 
@@ -61,14 +64,16 @@ def rule_work(network: Network) -> float:
     return RULE_SECONDS
 
 
-def lp_work(iterations: int, rows: int, columns_added: int = 0) -> float:
+def lp_work(iterations: int, rows: int, columns_added: int = 0, presolved: bool = False) -> float:
     """A master LP solve of `iterations` over `rows` rows, and the columns added before it."""
-    return iterations * rows * LP_ITERATION_SECONDS_PER_ROW + columns_added * LP_COLUMN_SECONDS
+    per = PRESOLVED_ITERATION_SECONDS_PER_ROW if presolved else LP_ITERATION_SECONDS_PER_ROW
+    return iterations * rows * per + columns_added * LP_COLUMN_SECONDS
 
 
-def lp_iterations_for(work: float, rows: int) -> int:
+def lp_iterations_for(work: float, rows: int, presolved: bool = False) -> int:
     """Most iterations an LP of `rows` rows may take within `work` units."""
-    return max(1, int(work / max(1, rows) / LP_ITERATION_SECONDS_PER_ROW))
+    per = PRESOLVED_ITERATION_SECONDS_PER_ROW if presolved else LP_ITERATION_SECONDS_PER_ROW
+    return max(1, int(work / max(1, rows) / per))
 
 
 def mip_work(columns: int, iterations: int) -> float:

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_WHATIF = ROOT / "examples" / "scenarios" / "demo.yaml"
 TIMINGS = frozenset({"solve_seconds"})
 """KPIs that measure time rather than decide anything: they may differ between runs."""
-WORK = 3.0
+WORK = 1.5
 """A budget that binds on the small tight batch below (its search would go on for longer)."""
 
 
@@ -63,7 +63,7 @@ def test_a_slower_machine_gets_the_same_plan_for_the_same_work(
     )
     slow = plan_dataset(tight_batch, "optimal", Deadline(900.0), work=WORK)
 
-    assert quick.work is not None and quick.work >= 0.9 * WORK  # the budget did bind
+    assert any("by the budget" in note for note in quick.notes)  # the budget did bind
     assert not quick.time_limit_hit and not slow.time_limit_hit
     assert slow.total_cost == quick.total_cost
     assert slow.bound == quick.bound

@@ -15,6 +15,10 @@ from solver.strategies.optimal import plan_optimal
 from solver.strategies.second_process import solve_orders
 from tests.factories import random_network, random_order
 
+NOWHERE = random_network(random.Random(1), n_nodes=2, n_skus=1)
+NO_ORDER = random_order(random.Random(1), NOWHERE, "o")
+"""The toy solves below read no network or order; the second process only needs a batch."""
+
 
 def toy_solve(i: int, prices: float, settle_below: float) -> OrderSolution:
     return OrderSolution(chosen=(), cost=i * prices, lower_bound=i * prices - settle_below)
@@ -25,7 +29,7 @@ def test_the_second_process_solves_the_second_half_and_the_answers_come_back_in_
 ) -> None:
     monkeypatch.setattr(second_process, "SPLIT_FROM", 1)
     settle = [float(i % 7) for i in range(1001)]
-    with second_process.second_process(toy_solve, 1001) as helper:
+    with second_process.second_process(toy_solve, NOWHERE, [NO_ORDER] * 1001) as helper:
         assert helper is not None
         together, complete = helper.solve_pass(1001, 2.5, settle, lambda: False)
     alone, alone_complete = solve_orders(toy_solve, range(1001), 2.5, settle, lambda: False)
@@ -39,7 +43,7 @@ def slow_solve(i: int, prices: float, settle_below: float) -> OrderSolution:
 
 
 def test_the_second_process_stops_when_the_planner_is_out_of_time() -> None:
-    with second_process.second_process(slow_solve, 100_000) as helper:
+    with second_process.second_process(slow_solve, NOWHERE, [NO_ORDER] * 100_000) as helper:
         assert helper is not None
         stop_at = time.monotonic() + 0.5
         started = time.monotonic()
