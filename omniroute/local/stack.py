@@ -21,6 +21,7 @@ from omniroute.local import faults, snapshots
 from omniroute.local.api_server import HttpServer, LocalApiGateway
 from omniroute.local.moto_server import MotoServer, forget_everything
 from omniroute.local.routes import RouteTable
+from omniroute.local.schedules import LocalSchedules, schedules
 from omniroute.local.state_machines import (
     LocalStateMachines,
     disable_execution,
@@ -121,6 +122,8 @@ class LocalStack:
     _aws: MotoServer
     """moto's server this stack started: DynamoDB, S3 and Step Functions (S3 and Step
     Functions only, when DynamoDB is elsewhere)."""
+    schedules: LocalSchedules | None = None
+    """The template's scheduled functions (the order sweeper), run in the background."""
     _store: snapshots.Store | None = None
     _data_dir: Path | None = None
     restored: snapshots.Saved | None = None
@@ -137,6 +140,8 @@ class LocalStack:
         forget its in-memory state (a restart starts from the data folder or the dataset)."""
         self._http.stop()
         self._gateway.close()
+        if self.schedules is not None:
+            self.schedules.stop()
         self.api_workers.stop()
         self.task_workers.stop()
         if self._data_dir is not None and self._store is not None:
@@ -159,6 +164,7 @@ def start_local_stack(
     data_dir: Path | None = None,
     fault_injection: bool | None = None,
     template: Path = TEMPLATE,
+    run_schedules: bool = True,
 ) -> LocalStack:
     """Start DynamoDB (embedded unless `dynamodb_endpoint`), create tables, load `dataset`, and
     serve the API on 127.0.0.1:`port` (0: a free port) with `workers` handler processes.
@@ -166,7 +172,9 @@ def start_local_stack(
     `data_dir`: keep the embedded store there across restarts; if it holds a snapshot, the
     tables and bucket are restored from it and `dataset` is not loaded. `fault_injection`
     (default: OMNIROUTE_FAULT_INJECTION=1): honour `X-Omniroute-Fault` (omniroute/local/faults.py;
-    tests only). `template`: the SAM template whose routes are served."""
+    tests only). `template`: the SAM template whose routes are served. `run_schedules`: run its
+    scheduled functions in the background (`omniroute/local/schedules.py`; off: only
+    `stack.schedules.run_now`)."""
     if data_dir is not None and dynamodb_endpoint is not None:
         raise DataDirConflict(
             "--data-dir keeps the embedded DynamoDB; with --dynamodb-endpoint the data "
@@ -211,6 +219,9 @@ def start_local_stack(
         pool.start()
         gateway = LocalApiGateway(table, pool, MAX_BODY_BYTES, fault_injection)
         http = HttpServer(gateway, port).start()
+        scheduled = LocalSchedules(schedules(template))
+        if run_schedules:
+            scheduled.start()
         started.pop_all()  # running: the LocalStack stops them from now on
     return LocalStack(
         f"http://127.0.0.1:{http.port}",
@@ -220,6 +231,7 @@ def start_local_stack(
         http,
         gateway,
         aws,
+        scheduled,
         store,
         data_dir,
         restored,

@@ -84,12 +84,13 @@ def replan(request: ReplanRequest) -> ReplanOutcome:
         "request",
         locks_must_fit=request.left is None,
     )
-    if current is None:
+    errors += _budget_errors(request)
+    if current is None or errors:
         return ReplanOutcome(None, tuple(errors))
     free, notes = replan_network(request.network, request.left, request.orders, current)
     network = free.with_current(current)
     dataset = Dataset(request.name, network, tuple(request.orders))
-    plan = plan_dataset(dataset, request.strategy, Deadline(request.seconds))
+    plan = plan_dataset(dataset, request.strategy, Deadline(request.seconds), work=request.work)
     afters = {p.order_id: p for p in plan.orders}
     decisions = {
         o.order_id: tuple(chosen_shipment(network, o, s) for s in afters[o.order_id].shipments)
@@ -202,6 +203,16 @@ def _over_held(
         for n in np.flatnonzero(used > limit):
             short[kind, network.nodes[n].node_id, ""] = int(used[n] - limit[n])
     return short
+
+
+def _budget_errors(request: ReplanRequest) -> list[str]:
+    """A time cap must be positive, a work budget not negative (NaN is neither)."""
+    found = []
+    if request.seconds is not None and not request.seconds > 0:
+        found.append(f"request: seconds must be a positive number, not {request.seconds!r}")
+    if request.work is not None and not request.work >= 0:
+        found.append(f"request: work must be a number of work units >= 0, not {request.work!r}")
+    return found
 
 
 def _as_planned(network: Network) -> Network:

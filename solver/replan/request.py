@@ -26,7 +26,7 @@ ReplanStrategy = Literal["optimal", "myopic"]
 @dataclass(frozen=True)
 class ReplanRequest:
     """A re-plan of the orders in scope: the network as it is, those orders, what they hold,
-    what is left now, the fences, the strategy and its time."""
+    what is left now, the fences, the strategy and its budget."""
 
     network: Network
     """The network as stored (nodes, SKUs, on hand and safety stock, carriers, settings)."""
@@ -42,7 +42,13 @@ class ReplanRequest:
     fences: Sequence[Fence] = ()
     strategy: ReplanStrategy = "optimal"
     seconds: float | None = None
-    """Wall-clock limit for the solve."""
+    """Wall-clock cap on the solve: a safety net that stops a search running late (the plan
+    then says `time_limit_hit`, and may differ from run to run)."""
+    work: float | None = None
+    """Work units `optimal` may spend (`solver.deadline.Budget`; about a second of the
+    reference machine each): the same request and work give the same re-plan on any machine,
+    whatever its load. None: what `seconds` buys (`solver.planning.search_work`), or no limit
+    without `seconds`."""
     name: str = "reallocation"
 
 

@@ -154,6 +154,8 @@ def combine_plans(name: str, strategy: str, plans: Sequence[Plan]) -> Plan:
         solve_seconds=sum(p.solve_seconds or 0.0 for p in plans),
         notes=tuple(f"{p.dataset}: {note}" for p in plans for note in p.notes),
         move_cost=None if all(p.move_cost is None for p in plans) else round(moves, 2),
+        work=None if any(p.work is None for p in plans) else sum(p.work or 0.0 for p in plans),
+        time_limit_hit=any(p.time_limit_hit for p in plans),
     )
 
 
