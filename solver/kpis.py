@@ -280,16 +280,18 @@ class _Moves:
     def add(
         self, network: Network, order: Order, priced: OrderPlan, chosen: list[ChosenShipment]
     ) -> None:
-        current = network.current.of(order.order_id) if network.current is not None else None
+        current = network.current.orders.get(order.order_id) if network.current else None
         moved = priced.moved_units or 0
         self.orders += moved > 0
         self.units += moved
         self.locked += sum(pl.locked or 0 for s in priced.shipments for pl in s.lines)
+        if current is None:  # a new order: what it ships filled no backorder
+            return
         shipped: Counter[str] = Counter()
         for c in chosen:
             shipped.update(c.units)
         for line in order.lines:
-            held = sum(s.units.get(line.line_id, 0) for s in current.shipments) if current else 0
+            held = sum(s.units.get(line.line_id, 0) for s in current.shipments)
             self.filled += max(0, shipped[line.line_id] - held)
 
     def figures(self, network: Network, move_cost: float) -> dict[str, Any]:

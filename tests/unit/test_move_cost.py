@@ -98,20 +98,22 @@ def test_keeping_everything_costs_exactly_what_the_current_allocation_costs():
 
 
 def test_kpis_of_a_re_plan_count_its_moves():
-    """o1 moves its unlocked A (one unit, 3.50); o2 fills its backordered B (never a move)."""
+    """o1 moves its unlocked A (one unit, 3.50); o2 fills its backordered B (never a move);
+    o3, a new order, fills no backorder."""
     from solver.kpis import plan_kpis
     from tests.unit.replan_fixtures import as_plan
 
     net = small_network()
-    o1, o2 = order("o1", ("A", 2)), order("o2", ("B", 2))
+    o1, o2, o3 = order("o1", ("A", 2)), order("o2", ("B", 2)), order("o3", ("A", 1))
     current = [
         order_plan(net, o1, [ship(W1, _1=2)], {(W1, "1"): 1}),
         order_plan(net, o2, [ship(W1, _1=1)]),
     ]
-    data = replanning(net, [o1, o2], current)
+    data = replanning(net, [o1, o2, o3], current)
     plans = [
         price_order(data.network, o1, [ship(W1, _1=1), ship(W2, _1=1)]),
         price_order(data.network, o2, [ship(W1, _1=2)]),
+        price_order(data.network, o3, [ship(W1, _1=1)]),
     ]
     kpis = plan_kpis(data, as_plan(data, plans))
     assert (kpis.orders_moved, kpis.units_moved, kpis.locked_units) == (1, 1, 1)
