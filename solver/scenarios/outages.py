@@ -1,26 +1,34 @@
 """A node that goes offline part-way through a day (the what-if change `outage_at`).
 
-The orders routed before the outage hold allocations by then; they are re-planned against
-those allocations (spec §7: locks, move penalties) on the network without the node, by the
-same code as any re-plan (`solver.planning.plan_dataset` on a network that carries the current
-allocation), together with the day's later orders, which hold nothing. Orders created long
-enough before the outage are picked by then: their units are locked where they are. The nodes
-stay offline for the rest of the run.
+The day runs as it would live. The orders created before the outage are routed first (by the
+scenario's strategy, with the node still there): they hold allocations by then, and those
+created long enough before are picked (every unit locked where it is). At the outage, the
+orders holding units at the node are re-planned by the reallocation workflow's own code,
+`solver.replan.replan` (spec §7: locks kept, move penalties, on a snapshot of what is left with
+every earlier reservation taken), so each moved order has its reason. The orders created after
+the outage are then routed on what is left, without the node. The nodes stay offline for the
+rest of the run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from solver.checker import chosen_shipment
 from solver.current import CurrentAllocation
 from solver.current_reading import read_current
 from solver.deadline import Deadline
 from solver.models import Order, OrderPlan, Plan
 from solver.network import Dataset, Network
 from solver.planning import Progress, plan_dataset
+from solver.pricing import price_order
+from solver.replan import ReplanRequest, ReplanResult, replan, replan_network
+from solver.replan.request import left_after
 
 
 @dataclass(frozen=True)
@@ -68,10 +76,8 @@ def routed_before(orders: Sequence[Order], at: dt.datetime) -> tuple[list[Order]
     return before, after
 
 
-def held_before(
-    network: Network, outage: Outage, orders: Sequence[Order], plan: Plan
-) -> CurrentAllocation:
-    """The allocation `plan` gave the orders routed before the outage, the picked ones locked."""
+def picked_plans(outage: Outage, orders: Sequence[Order], plan: Plan) -> list[OrderPlan]:
+    """The plans `plan` gave the orders routed before the outage, the picked ones locked."""
     picked_by = None
     if outage.picked_after_hours is not None:
         picked_by = outage.at - dt.timedelta(hours=outage.picked_after_hours)
@@ -82,8 +88,15 @@ def held_before(
         if picked_by is not None and when is not None and when <= picked_by:
             order_plan = _all_locked(order_plan)
         plans.append(order_plan)
+    return plans
+
+
+def held_by(
+    network: Network, orders: Sequence[Order], plans: Sequence[OrderPlan]
+) -> CurrentAllocation:
+    """What `plans` of `orders` hold, as a current allocation (spec §7)."""
     current, problems = read_current(network, orders, plans, (), "outage", locks_must_fit=False)
-    assert current is not None, problems  # a plan of these orders on this network
+    assert current is not None, problems  # plans of these orders on this network
     return current
 
 
@@ -100,12 +113,15 @@ def _all_locked(order_plan: OrderPlan) -> OrderPlan:
 @dataclass(frozen=True)
 class OutageDay:
     plan: Plan
-    """The day's plan: the re-plan of every order of the day (spec §7 for those routed before)."""
+    """The day's plan: the orders routed before the outage as re-planned at it (spec §7; the
+    ones without units at the nodes as they were), then the later ones."""
     current: CurrentAllocation
     """What the orders routed before the outage held."""
     network: Network
     """The network from the outage on (the nodes offline)."""
     seconds: float
+    replanned: ReplanResult
+    """What `solver.replan` did to the orders holding units at the nodes, and why."""
 
 
 def plan_outage_day(
@@ -117,26 +133,127 @@ def plan_outage_day(
     seconds: float | None = None,
     progress: Progress | None = None,
 ) -> OutageDay:
-    """Plan a day whose outage falls after some of its orders: those are planned first (on the
-    network before the outage), then every order of the day is planned on the network without
-    the nodes, the earlier ones against their allocation."""
+    """Plan a day whose outage falls after some of its orders (see the module): route the
+    earlier ones, re-plan those holding units at the nodes with `solver.replan`, route the
+    later ones on what is left."""
     started = time.monotonic()
-    before, _ = routed_before(orders, outage.at)
+    before, later = routed_before(orders, outage.at)
     first = plan_dataset(
         Dataset(f"{name}/before-outage", network, tuple(before)),
         strategy,
         Deadline(seconds),
         progress,
     )
-    current = held_before(network, outage, before, first)
+    held_plans = picked_plans(outage, before, first)
+    current = held_by(network, before, held_plans)
     after = offline(network, outage.node_ids)
-    replanned = plan_dataset(
-        Dataset(name, after.with_current(current), tuple(orders)),
+    closing = {network.node_index[n] for n in outage.node_ids}
+    in_scope = {
+        o.order_id
+        for o in before
+        if (held := current.of(o.order_id)) and any(s.node in closing for s in held.shipments)
+    }
+    outcome = replan(
+        ReplanRequest(
+            after,
+            [o for o in before if o.order_id in in_scope],
+            [p for p in held_plans if p.order_id in in_scope],
+            left=left_after(network, before, current),
+            strategy=strategy,  # type: ignore[arg-type]  # checked by prepare_scenarios
+            seconds=seconds,
+            name=f"{name}/outage",
+        )
+    )
+    assert outcome.result is not None, outcome.errors  # the request is made of its own plans
+    result = outcome.result
+    replanned = {p.order_id: p for p in result.plan.orders}
+    now_held = held_by(
+        network, before, [replanned.get(p.order_id, p) for p in held_plans]
+    )  # the scope as re-planned, the others as they were
+    rest_network, _ = replan_network(
+        after, left_after(network, before, now_held), [], CurrentAllocation({})
+    )
+    rest = plan_dataset(
+        Dataset(f"{name}/after-outage", rest_network, tuple(later)),
         strategy,
         Deadline(seconds),
         progress,
     )
-    return OutageDay(replanned, current, after, time.monotonic() - started)
+    chosen = {p.order_id: p for p in (*held_plans, *rest.orders)} | replanned
+    priced_on = after.with_current(current)
+    order_plans = tuple(
+        price_order(
+            priced_on,
+            o,
+            tuple(chosen_shipment(network, o, s) for s in chosen[o.order_id].shipments),
+        )
+        for o in orders
+    )
+    kept = sum(p.cost for p in first.orders if p.order_id not in in_scope)
+    plan = _day_plan(name, strategy, order_plans, (first, result.plan, rest), kept)
+    notes = (
+        _summary(outage, result),
+        *(f"before the outage: {n}" for n in first.notes),
+        *(f"re-plan at the outage: {n}" for n in result.notes),
+        *(f"after the outage: {n}" for n in rest.notes),
+    )
+    plan = plan.model_copy(update={"notes": notes})
+    return OutageDay(plan, current, after, time.monotonic() - started, result)
+
+
+def _day_plan(
+    name: str,
+    strategy: str,
+    order_plans: tuple[OrderPlan, ...],
+    parts: tuple[Plan, Plan, Plan],
+    kept_cost: float,
+) -> Plan:
+    """The day as one plan: its orders priced on the network after the outage with what the
+    earlier ones held (spec §7). The bound is that of the re-plan and of the later orders
+    plus what the kept orders cost: it holds for any plan that keeps the earlier routing."""
+    _, replanned, rest = parts
+    total = sum(p.breakdown.total for p in order_plans if p.breakdown is not None)
+    moves = sum((p.breakdown.move or 0.0) for p in order_plans if p.breakdown is not None)
+    bound = None
+    if replanned.bound is not None and rest.bound is not None:
+        bound = math.floor((kept_cost + replanned.bound + rest.bound) * 100) / 100
+    works = [p.work for p in parts]
+    return Plan(
+        dataset=name,
+        strategy=strategy,
+        total_cost=round(total, 2),
+        bound=bound,
+        orders=order_plans,
+        solve_seconds=round(sum(p.solve_seconds or 0.0 for p in parts), 3),
+        move_cost=round(moves, 2),
+        work=None if any(w is None for w in works) else sum(w or 0.0 for w in works),
+        time_limit_hit=any(p.time_limit_hit for p in parts),
+    )
+
+
+def _summary(outage: Outage, result: ReplanResult) -> str:
+    """What the re-plan at the outage did, in one line."""
+    changes = result.orders
+    moved = [c for c in changes if c.status == "moved"]
+    reasons = Counter(c.reason.code for c in moved if c.reason is not None)
+    backordered = sum(
+        max(0, c.unfilled_units - sum(pl.qty for pl in c.before.unfilled))
+        for c in changes
+        if c.before is not None
+    )
+    why = ", ".join(f"{code} {n}" for code, n in sorted(reasons.items()))
+    units = sum(c.moved_units for c in changes)
+    return (
+        f"outage of {', '.join(outage.node_ids)} at {outage.at:%Y-%m-%d %H:%M} UTC: "
+        f"{_count(len(changes), 'order')} held units there; {len(moved)} moved"
+        + (f" ({why})" if why else "")
+        + f", {len(changes) - len(moved)} not; {_count(units, 'unit')} moved, "
+        f"{backordered} more backordered"
+    )
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 def union(currents: Sequence[CurrentAllocation]) -> CurrentAllocation | None:

@@ -117,3 +117,68 @@ def test_the_rules_cannot_re_plan_an_outage(tmp_path):
     ]
     _, problems = prepare_scenarios(spec, tmp_path / "s.yaml", base, outages=False)
     assert "not run by the AWS what-if yet" in str(problems[0])
+
+
+OUTAGE_FILE = """
+base: {{dataset: {demo}}}
+defaults: {{strategy: myopic}}
+scenarios:
+  w3-down-at-14:
+    changes: [{{kind: outage_at, nodes: [W3], hour: 14, picked_after_hours: 4}}]
+"""
+
+
+def test_a_scenario_file_prices_the_outage_and_its_moves(tmp_path):
+    """From the file to kpis.json: the outage's cost against the base, its move penalties and
+    the orders it moved, each moved order with its reason in the day's plan file."""
+    import json
+
+    from rich.console import Console
+
+    from omniroute.whatif import run_whatif, write_outputs
+
+    demo = Path(__file__).resolve().parents[2] / "examples" / "demo"
+    path = tmp_path / "outage.yaml"
+    path.write_text(OUTAGE_FILE.format(demo=demo))
+    out = tmp_path / "out"
+    write_outputs(run_whatif(path, out, None, 1, Console(quiet=True)), out)
+
+    base, down = json.loads((out / "kpis.json").read_text())["scenarios"]
+    assert base["kpis"]["move_cost"] is None and base["kpis"]["orders_moved"] is None
+    plan = json.loads((out / "plans" / "w3-down-at-14" / "2026-11-20.json").read_text())
+    moved = [p for p in plan["orders"] if p["moved_units"] > 0]
+    kpis = down["kpis"]
+    assert kpis["orders_moved"] == len(moved) > 0
+    assert kpis["units_moved"] == sum(p["moved_units"] for p in moved)
+    assert kpis["move_cost"] > 0
+    assert kpis["move_cost"] == pytest.approx(sum(p["breakdown"]["move"] for p in moved))
+    assert kpis["move_cost"] == pytest.approx(plan["move_cost"])
+    assert kpis["locked_units"] > 0  # orders picked by 10:00 keep their W3 units
+    assert down["cost_against_base"]["delta"] == pytest.approx(
+        kpis["total_cost"] - base["kpis"]["total_cost"]
+    )
+    assert down["cost_against_base"]["delta"] > kpis["move_cost"]  # and the detours cost more
+    summary = plan["notes"][0]
+    assert summary.startswith("outage of W3 at 2026-11-20 14:00 UTC: ")
+    assert f"; {len(moved)} moved (node_inactive {len(moved)})" in summary
+    for p in plan["orders"]:
+        for s in p["shipments"]:
+            if s["node_id"] == "W3":  # only picked units ship from W3 once it is down
+                assert all(line["locked"] == line["qty"] for line in s["lines"]), p["order_id"]
+
+
+def test_the_outage_re_plans_only_the_orders_at_the_node_with_the_workflows_code():
+    network = records().build()
+    day = [o for o in ORDERS if o.created_at.startswith("2026-11-20")]
+    result = plan_outage_day("s", network, day, "myopic", W1_AT_14)
+    changes = {c.order_id: c for c in result.replanned.orders}
+    assert set(changes) == {"early", "mid"}  # routed before 14:00 and holding units at W1
+    assert changes["early"].status == "kept"  # picked: its units are locked at W1
+    assert changes["mid"].status == "moved" and changes["mid"].reason.code == "node_inactive"
+    late = next(p for p in result.plan.orders if p.order_id == "late")
+    assert all(s.node_id != "W1" for s in late.shipments) and late.moved_units == 0
+    assert result.plan.total_cost == pytest.approx(sum(p.cost for p in result.plan.orders))
+    assert result.plan.notes[0] == (
+        "outage of W1 at 2026-11-20 14:00 UTC: 2 orders held units there; 1 moved "
+        "(node_inactive 1), 1 not; 1 unit moved, 0 more backordered"
+    )
