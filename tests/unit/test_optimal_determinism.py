@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from solver.network import Dataset
 from solver.planning import plan_dataset
 from solver.strategies import optimal
 from solver.strategies.optimal import TIME_LIMIT_NOTE
+from tests.unit.slow_machine import slow_down
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_WHATIF = ROOT / "examples" / "scenarios" / "demo.yaml"
@@ -48,19 +48,8 @@ def test_a_slower_machine_gets_the_same_plan_for_the_same_work(
 ) -> None:
     quick = plan_dataset(tight_batch, "optimal", Deadline(300.0), work=WORK)
 
-    # The same search on a machine three times slower whose clock also runs three times fast:
-    # every per-order solve sleeps, and every second the deadline sees is three.
-    real_solve, real_clock = optimal.solve_order, time.monotonic
-    started = real_clock()
-
-    def slow_solve(*args: object, **kwargs: object) -> object:
-        time.sleep(0.0003)
-        return real_solve(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(optimal, "solve_order", slow_solve)
-    monkeypatch.setattr(
-        "solver.deadline.time.monotonic", lambda: started + 3 * (real_clock() - started)
-    )
+    # The same search on a machine three times slower whose clock also runs three times fast.
+    slow_down(monkeypatch, optimal)
     slow = plan_dataset(tight_batch, "optimal", Deadline(900.0), work=WORK)
 
     assert any("by the budget" in note for note in quick.notes)  # the budget did bind

@@ -3,7 +3,6 @@ and work give the same re-plan on a slower machine; a budget that is not a numbe
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from solver.replan.request import left_after
 from solver.scenarios.outages import offline
 from solver.strategies import optimal
 from tests.unit.replan_fixtures import allocation
+from tests.unit.slow_machine import slow_down
 
 WORK = 0.5
 """A budget that binds on the outage below (its search would go on for longer)."""
@@ -59,17 +59,7 @@ def test_a_slower_machine_gets_the_same_re_plan_for_the_same_work(
     outage: ReplanRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     quick = replan(outage)
-    real_solve, real_clock = optimal.solve_order, time.monotonic
-    started = real_clock()
-
-    def slow_solve(*args: object, **kwargs: object) -> object:
-        time.sleep(0.0003)
-        return real_solve(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(optimal, "solve_order", slow_solve)
-    monkeypatch.setattr(
-        "solver.deadline.time.monotonic", lambda: started + 3 * (real_clock() - started)
-    )
+    slow_down(monkeypatch, optimal)
     slow = replan(outage)
 
     assert quick.result is not None and slow.result is not None
