@@ -1,5 +1,5 @@
 """The OpenAPI document describes the API as it answers (issue 12, finding 8): every status an
-operation answers, with the schema of its body; the one error shape; how callers authenticate.
+operation answers, with the schema of its body; the one error shape; how callers authenticate (none locally).
 That the answers match these schemas is tests/e2e/test_api_fuzz.py's (schemathesis)."""
 
 from __future__ import annotations
@@ -78,8 +78,9 @@ def test_an_order_answer_documents_every_field_it_carries(api: ApiClient) -> Non
     assert set(order["properties"]["status"]["enum"]) >= {"reserved", "backordered", "cancelled"}
 
 
-def test_the_document_says_how_callers_authenticate(api: ApiClient) -> None:
+def test_the_local_stack_documents_no_authentication(api: ApiClient) -> None:
+    """It authenticates nobody; a deployed stack's document names its AuthMode's scheme
+    (tests/unit/test_openapi_security.py)."""
     document = _document(api)
-    schemes = document["components"]["securitySchemes"]
-    assert schemes["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
-    assert document["security"] == [{"sigv4": []}]
+    assert "securitySchemes" not in document["components"] and "security" not in document
+    assert "authenticates nobody" in document["info"]["description"]
