@@ -1,5 +1,5 @@
 """The grammar of order ids, the one place it is written: request bodies (`OrderRequest`) and
-every `/v1/orders/{order_id}` path use it.
+every `/v1/orders/{order_id}` path use it; and of what-if job ids in `/v1/scenarios/{id}` paths.
 
 Only characters that are unreserved in a URL path (RFC 3986 §2.3) are allowed, so an id is the
 same string whether a client percent-encodes it or not (API Gateway hands path parameters over
@@ -31,3 +31,18 @@ OrderIdPath = Annotated[
     ),
 ]
 """An order id in a route's path."""
+
+
+SCENARIO_ID_MAX_LENGTH = 100
+SCENARIO_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{SCENARIO_ID_MAX_LENGTH - 1}}}$"
+ScenarioIdPath = Annotated[
+    str,
+    Path(
+        pattern=SCENARIO_ID_PATTERN,
+        min_length=1,
+        max_length=SCENARIO_ID_MAX_LENGTH,
+        description="A what-if job id, as POST /v1/scenarios answered it (letters and digits).",
+    ),
+]
+"""A what-if job id in a route's path: the same grammar as order ids, so that an id the document
+allows is never longer percent-encoded (schemathesis found `ü` counted as `%C3%BC`)."""

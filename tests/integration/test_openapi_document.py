@@ -84,3 +84,15 @@ def test_the_local_stack_documents_no_authentication(api: ApiClient) -> None:
     document = _document(api)
     assert "securitySchemes" not in document["components"] and "security" not in document
     assert "authenticates nobody" in document["info"]["description"]
+
+
+def test_every_bound_is_written_in_json_schema_words(api: ApiClient) -> None:
+    """pydantic writes a bound on an optional field as `ge`/`le`, which no JSON Schema reads:
+    schemathesis then sent max_shipments 0 as valid data."""
+    text = json.dumps(_document(api))
+    for keyword in ("ge", "gt", "le", "lt"):
+        assert f'"{keyword}":' not in text, keyword
+    node = _document(api)["components"]["schemas"]["NodeUpdate"]["properties"]
+    assert {"type": "integer", "minimum": 0, "maximum": 1_000_000_000} in node[
+        "max_orders_per_day"
+    ]["anyOf"]

@@ -154,6 +154,27 @@ def test_each_mistake_gets_one_message_in_the_projects_words(
         assert "should" not in text and "Tuple" not in text and "Input" not in text
 
 
+def test_a_whole_number_written_with_a_decimal_point_is_that_number(api: ApiClient) -> None:
+    """The document's `integer` (JSON Schema) accepts 2.0; schemathesis found the API refused it."""
+    order = {**_order("two-point-oh"), "max_shipments": 2.0}
+    order["lines"] = [{"line_id": "1", "sku": "SKU-00001", "qty": 1.0}]
+    reply = api.post("/v1/orders", order)
+    assert reply.status == 201, reply.body
+    units = [line["qty"] for shipment in reply.body["shipments"] for line in shipment["lines"]]
+    units += [line["qty"] for line in reply.body["backordered"]]
+    assert units == [1] and isinstance(units[0], int)
+    assert api.get("/v1/orders/two-point-oh").status == 200
+
+
+@pytest.mark.parametrize("qty", ["1", True, 1.5], ids=["string", "flag", "fraction"])
+def test_a_string_a_flag_or_a_fraction_is_still_not_a_quantity(api: ApiClient, qty: Any) -> None:
+    order = _order(f"not-a-qty-{type(qty).__name__}")
+    order["lines"] = [{"line_id": "1", "sku": "SKU-00001", "qty": qty}]
+    reply = api.post("/v1/orders", order)
+    assert reply.status == 422, reply.body
+    assert [e["path"] for e in reply.body["errors"]] == ["lines[0].qty"]
+
+
 def test_an_empty_body_with_another_content_type_says_a_json_body_is_required(
     api: ApiClient,
 ) -> None:
