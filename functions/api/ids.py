@@ -1,17 +1,27 @@
-"""The grammar of order ids, the one place it is written: request bodies (`OrderRequest`) and
-every `/v1/orders/{order_id}` path use it; and of what-if job ids in `/v1/scenarios/{id}` paths.
+"""Ids in request paths and the grammar of order ids, the one place each is written: request
+bodies (`OrderRequest`) and every `/v1/orders/{order_id}` path use the order id grammar; what-if
+job ids in `/v1/scenarios/{id}` paths have the same one; SKU and node ids in paths are as the
+dataset names them.
 
-Only characters that are unreserved in a URL path (RFC 3986 §2.3) are allowed, so an id is the
-same string whether a client percent-encodes it or not (API Gateway hands path parameters over
-as sent), and 128 of them fit every path and DynamoDB key limit (2,048 bytes). An id the API
-accepts can always be read, cancelled and rejected.
+Order ids have only characters that are unreserved in a URL path (RFC 3986 §2.3), so 128 of them
+fit every path and DynamoDB key limit (2,048 bytes) and an id the API accepts can always be read,
+cancelled and rejected. API Gateway (REST) and the local stack hand a path over as the client
+sent it, still percent-encoded; every path id is decoded here, once, before it is checked, so
+`o%2D1` is the order `o-1` and `caf%C3%A9` the SKU `café` (RFC 3986: the same URL).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BeforeValidator
+
+from functions.api.limits import MAX_KEY_CHARS
+
+DECODED = BeforeValidator(unquote)
+"""A path parameter percent-decoded before its checks (the first part of every path id)."""
 
 ORDER_ID_MAX_LENGTH = 128
 ORDER_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{ORDER_ID_MAX_LENGTH - 1}}}$"
@@ -23,6 +33,7 @@ ORDER_ID_RULE = (
 
 OrderIdPath = Annotated[
     str,
+    DECODED,
     Path(
         pattern=ORDER_ID_PATTERN,
         min_length=1,
@@ -32,11 +43,11 @@ OrderIdPath = Annotated[
 ]
 """An order id in a route's path."""
 
-
 SCENARIO_ID_MAX_LENGTH = 100
 SCENARIO_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{SCENARIO_ID_MAX_LENGTH - 1}}}$"
 ScenarioIdPath = Annotated[
     str,
+    DECODED,
     Path(
         pattern=SCENARIO_ID_PATTERN,
         min_length=1,
@@ -44,5 +55,14 @@ ScenarioIdPath = Annotated[
         description="A what-if job id, as POST /v1/scenarios answered it (letters and digits).",
     ),
 ]
-"""A what-if job id in a route's path: the same grammar as order ids, so that an id the document
-allows is never longer percent-encoded (schemathesis found `ü` counted as `%C3%BC`)."""
+"""A what-if job id in a route's path: the order ids' grammar (the server makes them)."""
+
+SkuPath = Annotated[
+    str,
+    DECODED,
+    Path(min_length=1, max_length=MAX_KEY_CHARS, description="A SKU of the catalogue."),
+]
+NodeIdPath = Annotated[
+    str, DECODED, Path(min_length=1, max_length=MAX_KEY_CHARS, description="A node of the network.")
+]
+"""SKU and node ids in a route's path: any id the dataset has, percent-encoded as a URL needs."""
