@@ -41,7 +41,8 @@ references.
 **Limits**: request body at most {MAX_BODY_BYTES} bytes, {MAX_ORDER_LINES} order lines,
 {MAX_INVENTORY_ROWS} inventory rows, {MAX_ADJUSTMENT_ROWS} adjustment rows, JSON nested at most
 {MAX_JSON_DEPTH} levels; SKU and node ids at most {MAX_KEY_CHARS} characters. An order id is
-{ORDER_ID_RULE}: the same in a body and in a path.
+{ORDER_ID_RULE}: the same in a body and in a path. Path ids are percent-decoded once,
+before any check. The whole contract, with every error code: docs/api.md.
 
 **Idempotency**: a request is deduplicated by a request id the client chose, never by its body
 alone: the `Idempotency-Key` header when sent, else the order id (POST /v1/orders, cancel),
