@@ -1,8 +1,10 @@
-"""Schemathesis over every operation of the API's own OpenAPI document, with every check
-(issue 12): no 5xx, every status, body, content type and header as documented, schema-valid data
-accepted (and never refused for its shape: tests/e2e/schemathesis_hooks.py), invalid data
-refused, methods the document does not list refused. Against the local stack (moto's DynamoDB
-over HTTP), generation deterministic (the same cases every run, so a failure reproduces).
+"""Schemathesis over every operation of the API's own OpenAPI document (issue 12), with every
+check and in every phase: examples, coverage, fuzzing, and stateful (sequences along the
+document's links, e.g. create an order, then cancel or reject it). No 5xx, answers within 10 s,
+every status, body, content type and header as documented, schema-valid data accepted (and
+never refused for its shape: tests/e2e/schemathesis_hooks.py), invalid data refused, methods
+the document does not list refused. Against the local stack (moto's DynamoDB over HTTP),
+generation deterministic (the same cases every run, so a failure reproduces).
 
 `tests/e2e/schemathesis.toml` holds the ids that let the cases reach the routing logic and why a
 422 is an acceptable answer to schema-valid data. By hand, against `omniroute serve` (after
@@ -28,7 +30,7 @@ from tests.integration.conftest import demo_orders
 HERE = Path(__file__).parent
 EXAMPLES_PER_OPERATION = 50
 """Hypothesis examples per operation in the fuzzing phase (the coverage phase adds its boundary
-and negative cases): ~1,500 requests, ~30 s on an idle machine."""
+and negative cases; the stateful phase its own sequences): ~1,800 requests, ~40 s."""
 OPERATIONS = 14
 """11 of the routing API, 3 of /v1/scenarios."""
 ORDERS = [f"fuzz-{n}" for n in range(1, 5)]
@@ -37,7 +39,7 @@ COMMAND = [
     "--checks",
     "all",
     "--phases",
-    "examples,coverage,fuzzing",
+    "examples,coverage,fuzzing,stateful",
     "--generation-deterministic",
     "--max-examples",
     str(EXAMPLES_PER_OPERATION),

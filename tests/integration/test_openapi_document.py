@@ -96,3 +96,23 @@ def test_every_bound_is_written_in_json_schema_words(api: ApiClient) -> None:
     assert {"type": "integer", "minimum": 0, "maximum": 1_000_000_000} in node[
         "max_orders_per_day"
     ]["anyOf"]
+
+
+def test_path_ids_document_their_grammar(api: ApiClient) -> None:
+    """A `pattern` missing from the document let schemathesis send ids the API refuses."""
+    for method, path, operation in _operations(_document(api)):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] in ("order_id", "scenario_id"):
+                assert parameter["schema"]["pattern"].startswith("^[A-Za-z0-9]"), (method, path)
+
+
+def test_an_order_answer_links_to_what_can_be_done_with_the_order(api: ApiClient) -> None:
+    """OpenAPI links (a client generator and schemathesis' stateful phase follow them)."""
+    document = _document(api)
+    links = document["paths"]["/v1/orders"]["post"]["responses"]["201"]["links"]
+    assert set(links) == {"GetOrder", "CancelOrder", "RejectOrderLines"}
+    for link in links.values():
+        pointer = link["operationRef"].removeprefix("#/paths/")
+        path, method = pointer.rsplit("/", 1)
+        assert method in document["paths"][path.replace("~1", "/").replace("~0", "~")]
+        assert link["parameters"] == {"order_id": "$response.body#/order_id"}
