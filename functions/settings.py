@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -41,6 +42,10 @@ def no_table(logical: str) -> SettingsError:
     return SettingsError(
         f"{table_env_var(logical)} is not set: this function has no table {logical!r}"
     )
+
+
+ApiAuth = Literal["IAM", "COGNITO", "API_KEY"]
+"""How API Gateway authenticates callers: template.yaml's `AuthMode` values."""
 
 
 class Settings(BaseModel):
@@ -76,6 +81,9 @@ class Settings(BaseModel):
     """The local stack's S3 (moto); absent on AWS."""
     dynamodb_read_timeout: float = Field(default=5.0, gt=0)
     """Seconds before an unanswered DynamoDB call is retried (`dal/client.py`)."""
+    api_auth: ApiAuth | None = None
+    """How API Gateway authenticates callers (template.yaml), for the OpenAPI document's
+    security schemes (`functions/api/docs.py`); unset: no authentication (the local stack)."""
     pending_recovery_seconds: float = Field(default=120.0, ge=0)
     """The sweeper recovers an order change left pending longer than this (and whose
     invocation is over): `functions/logic/orders/recovery.py`."""

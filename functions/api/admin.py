@@ -8,13 +8,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from functions.api.answers import BODY_ERRORS, ConfigAnswer, NodeAnswer, documented
 from functions.api.idempotency import IdempotencyKeyHeader, idempotent_call
-from functions.api.limits import MAX_KEY_CHARS
+from functions.api.ids import NodeIdPath
 from functions.api.models import NodeUpdate
 from functions.api.responses import json_response
 from functions.dal.database import current_database
 from functions.logic import admin
-
-NodeId = Annotated[str, Path(min_length=1, max_length=MAX_KEY_CHARS)]
 
 
 def make_router() -> Router:
@@ -26,7 +24,7 @@ def make_router() -> Router:
         responses=documented({200: ("The node", NodeAnswer)}, 404, 422),
         tags=["admin"],
     )
-    def get_node(node_id: NodeId) -> Response[Any]:
+    def get_node(node_id: NodeIdPath) -> Response[Any]:
         return json_response(200, admin.node_view(current_database(), node_id))
 
     @router.put(
@@ -41,7 +39,7 @@ def make_router() -> Router:
         tags=["admin"],
     )
     def put_node(
-        node_id: NodeId,
+        node_id: NodeIdPath,
         request: Annotated[NodeUpdate, Body()],
         idempotency: IdempotencyKeyHeader = None,
     ) -> Response[Any]:

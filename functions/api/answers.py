@@ -228,11 +228,41 @@ BODY_ERRORS = (400, 413, 415, 422)
 """What any route that reads a body can answer besides its own errors."""
 
 
+def _operation(path: str, method: str) -> str:
+    """An operationRef: the JSON pointer of an operation of this document."""
+    return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+
+
+_ORDER_ID = {"order_id": "$response.body#/order_id"}
+ORDER_LINKS: dict[str, Any] = {
+    "GetOrder": {
+        "operationRef": _operation("/v1/orders/{order_id}", "get"),
+        "parameters": _ORDER_ID,
+    },
+    "CancelOrder": {
+        "operationRef": _operation("/v1/orders/{order_id}/cancel", "post"),
+        "parameters": _ORDER_ID,
+    },
+    "RejectOrderLines": {
+        "operationRef": _operation("/v1/orders/{order_id}/reject", "post"),
+        "parameters": _ORDER_ID,
+        "requestBody": {
+            "node_id": "$response.body#/shipments/0/node_id",
+            "lines": [{"line_id": "$response.body#/shipments/0/lines/0/line_id"}],
+        },
+    },
+}
+"""From an order answer to what can be done with that order (OpenAPI links: a client generator
+and schemathesis' stateful phase follow them)."""
+
+
 def documented(
-    ok: dict[int, tuple[str, type[BaseModel] | None]], *errors: int
+    ok: dict[int, tuple[str, type[BaseModel] | None]],
+    *errors: int,
+    links: dict[str, Any] | None = None,
 ) -> dict[int, OpenAPIResponse]:
     """Powertools `responses=`: each success status with its description and model (None: an
-    HTML page), and each error status with the error shape."""
+    HTML page) and `links`, and each error status with the error shape."""
     out: dict[int, dict[str, Any]] = {}
     for status, (description, model) in ok.items():
         if model is None:
@@ -240,6 +270,8 @@ def documented(
         else:
             content = {"application/json": {"model": model}}
         out[status] = {"description": description, "content": content}
+        if links:
+            out[status]["links"] = links
     for status in sorted(set(errors)):
         out[status] = {
             "description": ERRORS[status],

@@ -21,6 +21,7 @@ from functions.api.limits import (
     MAX_ORDER_LINES,
 )
 from functions.api.resolver import API_TITLE, API_VERSION
+from functions.settings import current_settings
 
 SWAGGER_ASSETS = Path(aws_lambda_powertools.__file__).parent / "event_handler/openapi/swagger_ui"
 ASSET_TYPES = {
@@ -40,7 +41,8 @@ references.
 **Limits**: request body at most {MAX_BODY_BYTES} bytes, {MAX_ORDER_LINES} order lines,
 {MAX_INVENTORY_ROWS} inventory rows, {MAX_ADJUSTMENT_ROWS} adjustment rows, JSON nested at most
 {MAX_JSON_DEPTH} levels; SKU and node ids at most {MAX_KEY_CHARS} characters. An order id is
-{ORDER_ID_RULE}: the same in a body and in a path.
+{ORDER_ID_RULE}: the same in a body and in a path. Path ids are percent-decoded once,
+before any check. The whole contract, with every error code: docs/api.md.
 
 **Idempotency**: a request is deduplicated by a request id the client chose, never by its body
 alone: the `Idempotency-Key` header when sent, else the order id (POST /v1/orders, cancel),
@@ -53,11 +55,12 @@ state. The same key with another body: 422 `idempotency_key_reused`.
 **Money** is in the dataset's currency, in cents: an order's `cost` is the sum of its
 `breakdown`, and each part the sum of its shipments' amounts.
 
-**Access**: every route but these docs is signed with AWS Signature Version 4 (API Gateway
-`AWS_IAM`, the template's default; see the security schemes)."""
+**Access**: as the stack is deployed (template.yaml `AuthMode`): SigV4-signed requests (IAM),
+Cognito access tokens or API keys; the security scheme below says which. The local stack
+(`omniroute serve`) authenticates nobody."""
 
-SECURITY_SCHEMES = {
-    "sigv4": {
+SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
+    "IAM": {
         "type": "apiKey",
         "in": "header",
         "name": "Authorization",
@@ -65,8 +68,24 @@ SECURITY_SCHEMES = {
         "the credentials of an IAM principal allowed execute-api:Invoke on this API.",
         "x-amazon-apigateway-authtype": "awsSigv4",
     },
+    "COGNITO": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "An access token (JWT) of the stack's Cognito user pool with scope "
+        "omniroute/checkout (promise and orders) or omniroute/operations (everything else), as "
+        "its token endpoint issues it to an app client (client credentials; docs/deploy.md).",
+        "x-amazon-apigateway-authtype": "cognito_user_pools",
+    },
+    "API_KEY": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "x-api-key",
+        "description": "An API key of the stack's usage plan (its quota and rate limits).",
+    },
 }
-"""How callers authenticate, as template.yaml deploys the API (docs/deploy.md)."""
+"""How callers authenticate, by the `AuthMode` the stack is deployed with (settings `api_auth`,
+docs/deploy.md); the local stack authenticates nobody and documents no scheme."""
 UNUSED_COMPONENTS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 """Powertools' own validation error shapes: the API answers `ErrorAnswer` instead."""
 
@@ -84,8 +103,11 @@ def openapi_document(resolver: APIGatewayRestResolver) -> dict[str, Any]:
     for name in UNUSED_COMPONENTS:
         if f"#/components/schemas/{name}" not in text:
             components.get("schemas", {}).pop(name, None)
-    components["securitySchemes"] = SECURITY_SCHEMES
-    document["security"] = [{name: []} for name in SECURITY_SCHEMES]
+    auth = current_settings().api_auth
+    if auth is not None:
+        name = auth.lower()
+        components["securitySchemes"] = {name: SECURITY_SCHEMES[auth]}
+        document["security"] = [{name: []}]
     return document
 
 

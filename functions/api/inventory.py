@@ -4,11 +4,11 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.answers import BODY_ERRORS, SkuStockAnswer, WriteAnswer, documented
 from functions.api.idempotency import IdempotencyKeyHeader, idempotent_call
-from functions.api.limits import MAX_KEY_CHARS
+from functions.api.ids import SkuPath
 from functions.api.models import AdjustmentsRequest, InventoryRequest
 from functions.api.responses import json_response
 from functions.dal.database import current_database
@@ -71,7 +71,7 @@ def make_router() -> Router:
         tags=["inventory"],
     )
     def get_inventory(
-        sku: Annotated[str, Path(min_length=1, max_length=MAX_KEY_CHARS)],
+        sku: SkuPath,
     ) -> Response[Any]:
         return json_response(200, inventory.sku_stock(current_database(), sku))
 

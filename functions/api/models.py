@@ -1,13 +1,14 @@
 """Request bodies of the API (pydantic; Powertools validates them and documents them in the
 OpenAPI document). Orders and stock rows are the solver's own models, so the API accepts what
 the loader accepts from files; numbers and flags are strict here as the loader's JSON parsing
-is (`"2"` is not a quantity, `true` is not 1)."""
+is (`"2"` is not a quantity, `true` is not 1); a whole number may be written `2.0`, which JSON and
+the document's `integer` count as 2."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
 
 from functions.api.errors import ApiError, validation_message
 from functions.api.ids import ORDER_ID_MAX_LENGTH, ORDER_ID_PATTERN, ORDER_ID_RULE
@@ -25,6 +26,20 @@ from solver.loading import whole_order_problems
 from solver.models import Customer, Order, OrderLine, StockRow
 
 
+def _integral(value: Any) -> Any:
+    """`3.0` is the whole number 3: JSON has one number type, and JSON Schema's `integer` (the
+    OpenAPI document's) accepts it. A fraction, a string or a flag is still refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+INTEGRAL = BeforeValidator(_integral)
+"""The last part of every count or level of a request body, `Annotated[int, Strict(),
+Field(ge=0), INTEGRAL]` (schemathesis found `2.0`, valid by the document, refused). The bounds
+go before it: after a validator pydantic writes them as `ge`, which no JSON Schema reads."""
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -38,7 +53,7 @@ class RequestLine(OrderLine):
     """An order line (spec §2) of at most MAX_LINE_QTY units."""
 
     sku: str = _key("a SKU of the catalogue")
-    qty: int = Field(gt=0, le=MAX_LINE_QTY, strict=True)
+    qty: Annotated[int, Strict(), Field(gt=0, le=MAX_LINE_QTY), INTEGRAL]
 
 
 class RequestCustomer(Customer):
@@ -76,8 +91,8 @@ class OrderRequest(Order):
     pickup_node: str | None = Field(
         default=None, min_length=1, max_length=MAX_KEY_CHARS, description="the pickup store"
     )
-    promise_days: int | None = Field(default=None, ge=0, le=MAX_PROMISE_DAYS, strict=True)
-    max_shipments: int | None = Field(default=None, ge=1, le=MAX_ORDER_LINES, strict=True)
+    promise_days: Annotated[int, Strict(), Field(ge=0, le=MAX_PROMISE_DAYS), INTEGRAL] | None = None
+    max_shipments: Annotated[int, Strict(), Field(ge=1, le=MAX_ORDER_LINES), INTEGRAL] | None = None
     lines: tuple[RequestLine, ...] = Field(min_length=1, max_length=MAX_ORDER_LINES)
 
     def as_order(self) -> Order:
@@ -105,7 +120,7 @@ class PromiseRequest(_Body):
 
 class RejectLine(_Body):
     line_id: str = Field(min_length=1)
-    qty: int | None = Field(default=None, gt=0, strict=True)
+    qty: Annotated[int, Strict(), Field(gt=0), INTEGRAL] | None = None
     """Units the node cannot ship (default: all it was to ship of that line)."""
 
 
@@ -122,8 +137,8 @@ class InventoryRow(StockRow):
 
     node_id: str = _key("a node of the network")
     sku: str = _key("a SKU of the catalogue")
-    on_hand: int = Field(ge=0, le=MAX_UNITS, strict=True)
-    safety_stock: int = Field(default=0, ge=0, le=MAX_UNITS, strict=True)
+    on_hand: Annotated[int, Strict(), Field(ge=0, le=MAX_UNITS), INTEGRAL]
+    safety_stock: Annotated[int, Strict(), Field(ge=0, le=MAX_UNITS), INTEGRAL] = 0
 
 
 class InventoryRequest(_Body):
@@ -135,11 +150,8 @@ class InventoryRequest(_Body):
 class Adjustment(_Body):
     node_id: str = _key("a node of the network")
     sku: str = _key("a SKU of the catalogue")
-    delta: int = Field(
-        ge=-MAX_UNITS,
-        le=MAX_UNITS,
-        strict=True,
-        description="units added to on hand (negative: removed); not 0",
+    delta: Annotated[int, Strict(), Field(ge=-MAX_UNITS, le=MAX_UNITS), INTEGRAL] = Field(
+        description="units added to on hand (negative: removed); not 0"
     )
     reason: str | None = None
 
@@ -155,9 +167,9 @@ class NodeUpdate(_Body):
     """Open or close a node, or change its capacity (null: no limit). Absent fields stay."""
 
     active: bool | None = Field(default=None, strict=True)
-    max_orders_per_day: int | None = Field(default=None, ge=0, le=MAX_UNITS, strict=True)
-    max_units_per_day: int | None = Field(default=None, ge=0, le=MAX_UNITS, strict=True)
-    same_day_capacity: int | None = Field(default=None, ge=0, le=MAX_UNITS, strict=True)
+    max_orders_per_day: Annotated[int, Strict(), Field(ge=0, le=MAX_UNITS), INTEGRAL] | None = None
+    max_units_per_day: Annotated[int, Strict(), Field(ge=0, le=MAX_UNITS), INTEGRAL] | None = None
+    same_day_capacity: Annotated[int, Strict(), Field(ge=0, le=MAX_UNITS), INTEGRAL] | None = None
 
 
 class ConfigRows(_Body):

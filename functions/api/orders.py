@@ -8,7 +8,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from functions.api.answers import BODY_ERRORS, OrderAnswer, PromiseAnswer, documented
+from functions.api.answers import (
+    BODY_ERRORS,
+    ORDER_LINKS,
+    OrderAnswer,
+    PromiseAnswer,
+    documented,
+)
 from functions.api.idempotency import Answer, IdempotencyKeyHeader, body_hash, idempotent_call
 from functions.api.ids import OrderIdPath
 from functions.api.models import OrderRequest, PromiseRequest, RejectRequest
@@ -96,6 +102,7 @@ def make_router() -> Router:
             },
             *BODY_ERRORS,
             409,
+            links=ORDER_LINKS,
         ),
         tags=["routing"],
     )
@@ -129,7 +136,9 @@ def make_router() -> Router:
         "/v1/orders/<order_id>/cancel",
         summary="Cancel an order: release everything it holds",
         description="Cancelling a cancelled order changes nothing and answers it.",
-        responses=documented({200: ("The cancelled order", OrderAnswer)}, 404, 409, 422),
+        responses=documented(
+            {200: ("The cancelled order", OrderAnswer)}, 404, 409, 422, links=ORDER_LINKS
+        ),
         tags=["routing"],
     )
     @tracer.capture_method(capture_response=False)
@@ -156,7 +165,9 @@ def make_router() -> Router:
             "other node can ship stays unfilled. 409 `order_not_reserved` for an order that "
             "holds nothing (backordered, cancelled)."
         ),
-        responses=documented({200: ("The re-routed order", OrderAnswer)}, *BODY_ERRORS, 404, 409),
+        responses=documented(
+            {200: ("The re-routed order", OrderAnswer)}, *BODY_ERRORS, 404, 409, links=ORDER_LINKS
+        ),
         tags=["routing"],
     )
     @tracer.capture_method(capture_response=False)

@@ -4,14 +4,13 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api.answers import BODY_ERRORS, JobAnswer, JobStarted, documented
 from functions.api.idempotency import IdempotencyKeyHeader, idempotent_call
+from functions.api.ids import ScenarioIdPath
 from functions.api.responses import json_response
 from functions.logic.scenarios import jobs
-
-ScenarioId = Annotated[str, Path(min_length=1, max_length=100)]
 
 
 def make_router() -> Router:
@@ -56,7 +55,7 @@ def make_router() -> Router:
         responses=documented({200: ("The job", JobAnswer)}, 404, 422),
         tags=["scenarios"],
     )
-    def get_scenario_job(scenario_id: ScenarioId) -> Response[Any]:
+    def get_scenario_job(scenario_id: ScenarioIdPath) -> Response[Any]:
         return json_response(200, jobs.describe_job(scenario_id))
 
     @router.get(
@@ -65,7 +64,7 @@ def make_router() -> Router:
         responses=documented({200: ("report.html", None)}, 404, 422),
         tags=["scenarios"],
     )
-    def get_scenario_report(scenario_id: ScenarioId) -> Response[Any]:
+    def get_scenario_report(scenario_id: ScenarioIdPath) -> Response[Any]:
         return Response(200, "text/html; charset=utf-8", jobs.job_report(scenario_id))
 
     return router

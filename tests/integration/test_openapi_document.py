@@ -1,5 +1,5 @@
 """The OpenAPI document describes the API as it answers (issue 12, finding 8): every status an
-operation answers, with the schema of its body; the one error shape; how callers authenticate.
+operation answers, with the schema of its body; the one error shape; how callers authenticate (none locally).
 That the answers match these schemas is tests/e2e/test_api_fuzz.py's (schemathesis)."""
 
 from __future__ import annotations
@@ -78,8 +78,41 @@ def test_an_order_answer_documents_every_field_it_carries(api: ApiClient) -> Non
     assert set(order["properties"]["status"]["enum"]) >= {"reserved", "backordered", "cancelled"}
 
 
-def test_the_document_says_how_callers_authenticate(api: ApiClient) -> None:
+def test_the_local_stack_documents_no_authentication(api: ApiClient) -> None:
+    """It authenticates nobody; a deployed stack's document names its AuthMode's scheme
+    (tests/unit/test_openapi_security.py)."""
     document = _document(api)
-    schemes = document["components"]["securitySchemes"]
-    assert schemes["sigv4"]["x-amazon-apigateway-authtype"] == "awsSigv4"
-    assert document["security"] == [{"sigv4": []}]
+    assert "securitySchemes" not in document["components"] and "security" not in document
+    assert "authenticates nobody" in document["info"]["description"]
+
+
+def test_every_bound_is_written_in_json_schema_words(api: ApiClient) -> None:
+    """pydantic writes a bound on an optional field as `ge`/`le`, which no JSON Schema reads:
+    schemathesis then sent max_shipments 0 as valid data."""
+    text = json.dumps(_document(api))
+    for keyword in ("ge", "gt", "le", "lt"):
+        assert f'"{keyword}":' not in text, keyword
+    node = _document(api)["components"]["schemas"]["NodeUpdate"]["properties"]
+    assert {"type": "integer", "minimum": 0, "maximum": 1_000_000_000} in node[
+        "max_orders_per_day"
+    ]["anyOf"]
+
+
+def test_path_ids_document_their_grammar(api: ApiClient) -> None:
+    """A `pattern` missing from the document let schemathesis send ids the API refuses."""
+    for method, path, operation in _operations(_document(api)):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] in ("order_id", "scenario_id"):
+                assert parameter["schema"]["pattern"].startswith("^[A-Za-z0-9]"), (method, path)
+
+
+def test_an_order_answer_links_to_what_can_be_done_with_the_order(api: ApiClient) -> None:
+    """OpenAPI links (a client generator and schemathesis' stateful phase follow them)."""
+    document = _document(api)
+    links = document["paths"]["/v1/orders"]["post"]["responses"]["201"]["links"]
+    assert set(links) == {"GetOrder", "CancelOrder", "RejectOrderLines"}
+    for link in links.values():
+        pointer = link["operationRef"].removeprefix("#/paths/")
+        path, method = pointer.rsplit("/", 1)
+        assert method in document["paths"][path.replace("~1", "/").replace("~0", "~")]
+        assert link["parameters"] == {"order_id": "$response.body#/order_id"}

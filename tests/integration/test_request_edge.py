@@ -112,6 +112,20 @@ def test_every_order_id_the_api_accepts_can_be_read_and_cancelled(api: ApiClient
         assert api.post(f"{path}/cancel").body["status"] == "cancelled"
 
 
+def test_a_percent_encoded_path_id_is_the_id_it_encodes(api: ApiClient) -> None:
+    """RFC 3986: `%2D` is `-`. API Gateway hands paths over still encoded; a client library
+    that encodes every id must reach the same SKU, node and order."""
+    reply = api.get("/v1/inventory/SKU%2D00001")
+    assert reply.status == 200 and reply.body["sku"] == "SKU-00001", reply.body
+    reply = api.get("/v1/nodes/%53%30%30%31")
+    assert reply.status == 200 and reply.body["node_id"] == "S001", reply.body
+    assert api.post("/v1/orders", _order("pct-1")).status == 201
+    assert api.get("/v1/orders/pct%2D1").body["order_id"] == "pct-1"
+    assert api.post("/v1/orders/pct%2D1/cancel").body["status"] == "cancelled"
+    reply = api.get("/v1/orders/pct%231")  # `#`, decoded, is outside the grammar
+    assert reply.status == 422 and reply.body["errors"][0]["path"] == "path.order_id"
+
+
 def test_a_path_order_id_outside_the_grammar_is_named(api: ApiClient) -> None:
     reply = api.get("/v1/orders/%23abc")
     assert reply.status == 422, reply.body
@@ -154,9 +168,37 @@ def test_each_mistake_gets_one_message_in_the_projects_words(
         assert "should" not in text and "Tuple" not in text and "Input" not in text
 
 
+def test_a_whole_number_written_with_a_decimal_point_is_that_number(api: ApiClient) -> None:
+    """The document's `integer` (JSON Schema) accepts 2.0; schemathesis found the API refused it."""
+    order = {**_order("two-point-oh"), "max_shipments": 2.0}
+    order["lines"] = [{"line_id": "1", "sku": "SKU-00001", "qty": 1.0}]
+    reply = api.post("/v1/orders", order)
+    assert reply.status == 201, reply.body
+    units = [line["qty"] for shipment in reply.body["shipments"] for line in shipment["lines"]]
+    units += [line["qty"] for line in reply.body["backordered"]]
+    assert units == [1] and isinstance(units[0], int)
+    assert api.get("/v1/orders/two-point-oh").status == 200
+
+
+@pytest.mark.parametrize("qty", ["1", True, 1.5], ids=["string", "flag", "fraction"])
+def test_a_string_a_flag_or_a_fraction_is_still_not_a_quantity(api: ApiClient, qty: Any) -> None:
+    order = _order(f"not-a-qty-{type(qty).__name__}")
+    order["lines"] = [{"line_id": "1", "sku": "SKU-00001", "qty": qty}]
+    reply = api.post("/v1/orders", order)
+    assert reply.status == 422, reply.body
+    assert [e["path"] for e in reply.body["errors"]] == ["lines[0].qty"]
+
+
 def test_an_empty_body_with_another_content_type_says_a_json_body_is_required(
     api: ApiClient,
 ) -> None:
     reply = _send(api, b"", "application/x-www-form-urlencoded")
     assert reply.status == 422, reply.body
     assert _messages(reply) == ["a JSON body is required"]
+
+
+def test_a_scenario_id_is_checked_decoded_against_its_grammar(api: ApiClient) -> None:
+    """Schemathesis: 34 `ü` (valid by the old length-only schema) were 204 characters encoded."""
+    reply = api.get("/v1/scenarios/" + quote("ü" * 34))
+    assert reply.status == 422 and reply.body["errors"][0]["path"] == "path.scenario_id"
+    assert api.get("/v1/scenarios/" + "a" * 100).status == 404

@@ -51,6 +51,8 @@ NUMBER_VARIABLES = {
     "PENDING_RECOVERY_SECONDS": "90",
 }
 """The variables that hold numbers, and a valid value of each."""
+CHOICE_VARIABLES = {"API_AUTH": "COGNITO"}
+"""The variables that hold one of a few words, and a valid value of each."""
 
 
 class Context:
@@ -174,11 +176,12 @@ def test_the_model_reads_its_fields_from_the_upper_case_variables(
     clean_environment: pytest.MonkeyPatch,
 ) -> None:
     numbers = NUMBER_VARIABLES
+    given = {**NUMBER_VARIABLES, **CHOICE_VARIABLES}
     for name in VARIABLES:
-        clean_environment.setenv(name, numbers.get(name, f"value-of-{name}"))
+        clean_environment.setenv(name, given.get(name, f"value-of-{name}"))
     settings = Settings.from_environment()
     for name in VARIABLES:
-        expected = float(numbers[name]) if name in numbers else f"value-of-{name}"
+        expected = float(numbers[name]) if name in numbers else given.get(name, f"value-of-{name}")
         assert getattr(settings, name.lower()) == expected
 
 
