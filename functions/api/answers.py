@@ -24,6 +24,18 @@ ANSWER_CONFIG = ConfigDict(
 )
 
 
+_SAID_WHEN_SET = ("moved_units", "locked", "move")
+"""Spec §7's fields: in an answer only for a re-plan (`solver.planfile.order_plan_data`)."""
+
+
+def _re_plan_fields_optional(schema: dict[str, Any]) -> None:
+    schema["required"] = [n for n in schema.get("required", []) if n not in _SAID_WHEN_SET]
+
+
+PLAN_ANSWER_CONFIG = ConfigDict(**ANSWER_CONFIG, json_schema_extra=_re_plan_fields_optional)
+"""Answers made of the solver's plan models: every field required but those of spec §7."""
+
+
 class _Answer(BaseModel):
     model_config = ANSWER_CONFIG
 
@@ -66,13 +78,13 @@ class Alternative(_Answer):
 
 
 class LineAnswer(PlanLine):
-    model_config = ANSWER_CONFIG
+    model_config = PLAN_ANSWER_CONFIG
 
 
 class BreakdownAnswer(CostBreakdown):
     """The order's cost by part (spec §4), in cents, adding up to its cost."""
 
-    model_config = ANSWER_CONFIG
+    model_config = PLAN_ANSWER_CONFIG
 
 
 class ShipmentAnswer(Shipment):
@@ -88,7 +100,7 @@ class OrderAnswer(OrderPlan):
     """An order's plan (spec §6) and state. `unfilled` (spec §6) and `backordered` list the same
     units: those the order does not hold."""
 
-    model_config = ANSWER_CONFIG
+    model_config = PLAN_ANSWER_CONFIG
 
     status: OrderStatus = Field(
         description="reserved: every unit it can fill is held; backordered: nothing is held "

@@ -38,7 +38,7 @@ def test_a_line_of_thousands_of_units_builds_no_pairs(
     def no_pairs(*_: object) -> None:
         raise AssertionError("the enumeration built its pairs")
 
-    monkeypatch.setattr(order_solver, "_sub_content_pairs", no_pairs)
+    monkeypatch.setattr(order_solver, "sub_content_pairs", no_pairs)
     solution = solve_order(demo.network, _one_line(2566), Ledger.fresh(demo.network))
     assert solution.cost > 0
 
