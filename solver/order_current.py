@@ -57,6 +57,8 @@ from solver.pricing import SAME_DAY, ChosenShipment, OrderMethods
 
 ENUMERATION_LIMIT = 4096
 """Most contents of the free units the enumeration handles (as in `order_solver`)."""
+PAIR_LIMIT = 600_000
+"""Most (content, sub-content) pairs of the free units it builds (as in `order_solver`)."""
 _EPS = 1e-9
 
 
@@ -152,7 +154,8 @@ def solve_held_order(
         if problem is None:
             continue
         extra = np.array([it.qty for it in items]) - problem.floor.sum(axis=0)
-        if math.prod(int(q) + 1 for q in extra) > ENUMERATION_LIMIT:
+        pairs = math.prod((int(q) + 1) * (int(q) + 2) // 2 for q in extra)
+        if math.prod(int(q) + 1 for q in extra) > ENUMERATION_LIMIT or pairs > PAIR_LIMIT:
             pending.append((problem, np.arange(len(problem.free.nodes)), -math.inf))
             continue
         found = _solve_by_contents(network, order, items, problem, penalty, extra)

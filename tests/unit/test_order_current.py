@@ -177,12 +177,14 @@ def test_held_order_optimum_matches_exhaustive_search(seed: int) -> None:
     assert solution.cost == pytest.approx(exhaustive_best(net, order, current, ledger), abs=1e-6)
 
 
+@pytest.mark.parametrize("limit", ["ENUMERATION_LIMIT", "PAIR_LIMIT"])
 @pytest.mark.parametrize("seed", range(60))
 def test_held_order_mip_matches_exhaustive_search(
-    seed: int, monkeypatch: pytest.MonkeyPatch
+    seed: int, limit: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The MIP (with floors, fixed methods and the kept-unit bonus) alone, on every order."""
-    monkeypatch.setattr("solver.order_current.ENUMERATION_LIMIT", 0)
+    """The MIP (with floors, fixed methods and the kept-unit bonus) alone, on every order,
+    whichever limit sends it there."""
+    monkeypatch.setattr(f"solver.order_current.{limit}", 0)
     net, order, current, ledger = held_case(1000 + seed)
     solution = solve_order(net, order, ledger)
     plan = price_order(net, order, solution.chosen)
