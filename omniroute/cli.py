@@ -30,7 +30,7 @@ WRITE_SECONDS_PER_ORDER = 4e-5
 """Time kept back from the solver for pricing and writing the plan (a generous allowance)."""
 
 
-def _load(dataset: Path, orders: Path | None) -> Dataset:
+def _load(dataset: Path, orders: Path | None, current: Path | None = None) -> Dataset:
 
     result = load_dataset(dataset, orders)
     if result.dataset is None:
@@ -38,7 +38,25 @@ def _load(dataset: Path, orders: Path | None) -> Dataset:
         for err in result.errors:
             errors.print(f"  - {err}", markup=False, highlight=False)
         raise typer.Exit(code=2)
-    return result.dataset
+    if current is None:
+        return result.dataset
+    return _with_current(result.dataset, current)
+
+
+def _with_current(data: Dataset, current: Path) -> Dataset:
+    """The dataset re-planning against CURRENT.json (spec §7), or exit 2 naming every problem."""
+    from solver.current_reading import read_current_file
+
+    allocation, problems = read_current_file(current, data)
+    if allocation is None:
+        errors.print(
+            f"[bold red]{len(problems)} problem(s) in {current}; it does not match {data.name}:[/]",
+            soft_wrap=True,
+        )
+        for problem in problems:
+            errors.print(f"  - {problem}", markup=False, highlight=False)
+        raise typer.Exit(code=2)
+    return Dataset(data.name, data.network.with_current(allocation), data.orders)
 
 
 @app.command()
@@ -57,11 +75,27 @@ def plan(
     out: Annotated[Path | None, typer.Option(help="Write the plan (spec §6) here.")] = None,
     kpis_out: Annotated[Path | None, typer.Option(help="Write the KPIs as JSON here.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress lines.")] = False,
+    current: Annotated[
+        Path | None,
+        typer.Option(
+            "--current",
+            metavar="CURRENT.json",
+            help="Re-plan against this current allocation (spec §7): a plan file whose lines may "
+            "carry `locked` units, with optional `fences`; moves are priced.",
+        ),
+    ] = None,
 ) -> None:
     """Plan every order of DATASET and print its KPIs."""
     deadline = Deadline(time_limit)
     if strategy not in STRATEGY_NAMES:
         errors.print(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGY_NAMES)}")
+        raise typer.Exit(code=2)
+    from solver.planning import REPLAN_STRATEGIES
+
+    if current is not None and strategy not in REPLAN_STRATEGIES:
+        errors.print(
+            f"{strategy} cannot re-plan (--current): choose one of {', '.join(REPLAN_STRATEGIES)}"
+        )
         raise typer.Exit(code=2)
     if time_limit is not None and time_limit <= 0:
         errors.print("--time-limit must be a positive number of seconds")
@@ -70,7 +104,7 @@ def plan(
     from solver.planfile import write_plan
     from solver.planning import plan_dataset
 
-    data = _load(dataset, orders)
+    data = _load(dataset, orders, current)
     reserve = WRITE_MARGIN_SECONDS + WRITE_SECONDS_PER_ORDER * len(data.orders)
     solve_deadline = Deadline(None if time_limit is None else max(0.5, deadline.left() - reserve))
     progress = None if quiet else (lambda msg: console.print(f"[dim]{msg}[/]", highlight=False))
@@ -94,13 +128,22 @@ def check(
     dataset: Annotated[Path, typer.Argument(help="Dataset folder the plan was made for.")],
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN.json", help="Plan to check.")],
     orders: Annotated[Path | None, typer.Option(help="Orders file, if not the default.")] = None,
+    current: Annotated[
+        Path | None,
+        typer.Option(
+            "--current",
+            metavar="CURRENT.json",
+            help="Check a re-plan against its current allocation (spec §7): locks, pickup "
+            "stores, fences, moved units and move cost.",
+        ),
+    ] = None,
 ) -> None:
     """Recompute every cost of a plan and list every rule it breaks (exit 1 if any)."""
     from omniroute.check_report import check_report_text
     from solver.checker import check_plan
     from solver.planfile import read_plan
 
-    data = _load(dataset, orders)
+    data = _load(dataset, orders, current)
     plan_read, problems = read_plan(plan_file)
     if plan_read is None:
         errors.print(f"[bold red]cannot read {plan_file}:[/]")

@@ -6,6 +6,12 @@ the cent; stock and capacity are summed over the whole plan in a `Ledger`.
 
 `check_plan` returns data, a `CheckResult`: each broken rule a `Violation`, and the recomputed
 costs. Turning it into text is the caller's business (`omniroute check` prints it).
+
+On a network that re-plans (spec §7, `Network.with_current`), the plan is also checked against
+the current allocation: locked units stay at their node by their method (a shipment of locked
+units only may leave an inactive node and is not split-guarded), pickup orders keep their
+store, nothing beyond the locks is taken from a fence, and the moved units and move cost are
+recomputed through `pricing.py`.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from solver.current import HeldShipment
 from solver.ledger import Ledger
 from solver.models import Order, OrderPlan, Plan, PlanLine, Shipment
 from solver.network import Dataset, Network
@@ -71,6 +78,13 @@ RULES: dict[str, tuple[str, str]] = {
     "unknown_order": ("§6", "the plan has an order the dataset does not have"),
     "duplicate_order": ("§6", "an order appears more than once in the plan"),
     "bound": ("§6", "the plan's lower bound exceeds its total_cost"),
+    "locked_moved": ("§7", "a locked unit is not at its node by its method"),
+    "wrong_locked": ("§7", "a line's locked units differ from the current allocation's"),
+    "pickup_node_changed": ("§7", "a pickup order is handed over at another store"),
+    "fenced": ("§7", "units beyond the locked ones are taken from a fenced (node, SKU)"),
+    "wrong_moved_units": ("§7", "an order's moved_units differs from the recomputed count"),
+    "wrong_move_cost": ("§7", "move_cost differs from the recomputed move penalties"),
+    "no_current": ("§7", "a re-plan's move cost cannot be checked without its current allocation"),
 }
 
 
@@ -154,6 +168,7 @@ def check_plan(dataset: Dataset, plan: Plan) -> CheckResult:
     found = _Findings()
     usage = _Usage(Ledger.fresh(network))
     recomputed: dict[str, float] = {}
+    moves: list[float] = []
     total = 0.0
     times_planned: Counter[str] = Counter()
     for order_plan in plan.orders:
@@ -165,14 +180,16 @@ def check_plan(dataset: Dataset, plan: Plan) -> CheckResult:
         times_planned[oid] += 1
         if times_planned[oid] == 2:
             found.add("duplicate_order", oid, f"order {oid} is planned more than once")
-        cost = _check_order(network, order, order_plan, usage, found)
+        cost = _check_order(network, order, order_plan, usage, found, moves)
         recomputed[oid] = recomputed.get(oid, 0.0) + cost
         total += cost
     for order in dataset.orders:
         if order.order_id not in times_planned:
             found.add("missing_order", order.order_id, f"order {order.order_id} is not planned")
     _check_resources(network, usage, found)
-    if math.isfinite(total) and _differs(plan.total_cost, total):
+    _check_move_cost(network, plan, moves, found)
+    unchecked = plan.move_cost or 0.0 if network.current is None else 0.0
+    if math.isfinite(total) and _differs(plan.total_cost - unchecked, total):
         found.add(
             "wrong_total",
             None,
@@ -231,6 +248,7 @@ def _check_order(
     order_plan: OrderPlan,
     usage: _Usage,
     found: _Findings,
+    moves: list[float] | None = None,
 ) -> float:
     """Check one order's shipments and unfilled lines; return its recomputed cost (spec §4).
 
@@ -287,14 +305,27 @@ def _check_order(
             priceable = False
         _check_shipment_numbers(network, order, methods, chosen, shipment, where, found)
     _check_order_rules(network, order, order_plan, contents, found)
+    _check_against_current(network, order, order_plan, chosen_all, found)
     if not priceable:
         return math.nan
     priced = price_order(network, order, chosen_all, methods)
     assert priced.breakdown is not None
+    if moves is not None:
+        moves.append(priced.breakdown.move or 0.0)
+    if network.current is not None and (order_plan.moved_units or 0) != priced.moved_units:
+        found.add(
+            "wrong_moved_units",
+            oid,
+            f"order {oid} moved_units {order_plan.moved_units or 0}, recomputed "
+            f"{priced.moved_units}",
+        )
     cost = priced.breakdown.total
     if math.isnan(cost):
         return math.nan
-    if _differs(order_plan.cost, priced.cost):
+    # Without the current allocation a re-plan's move penalties cannot be checked (`no_current`
+    # says so once): its costs are compared without them.
+    unchecked = _unchecked_move(network, order_plan)
+    if _differs(order_plan.cost - unchecked, priced.cost if not unchecked else cost):
         found.add(
             "wrong_cost",
             oid,
@@ -303,13 +334,23 @@ def _check_order(
     if order_plan.breakdown is not None:
         stated, again = order_plan.breakdown.model_dump(), priced.breakdown.model_dump()
         for part, value in stated.items():
-            if _differs(value, again[part]):
+            if part == "move" and (network.current is None or (value is None and not again[part])):
+                continue
+            if _differs(value or 0.0, again[part] or 0.0):
                 found.add(
                     "wrong_cost",
                     oid,
-                    f"order {oid} breakdown {part} {value:.2f}, recomputed {again[part]:.2f}",
+                    f"order {oid} breakdown {part} {value or 0.0:.2f}, recomputed "
+                    f"{again[part] or 0.0:.2f}",
                 )
     return cost
+
+
+def _unchecked_move(network: Network, order_plan: OrderPlan) -> float:
+    """The move penalty a re-plan's order states, when there is no current to check it by."""
+    if network.current is not None or order_plan.breakdown is None:
+        return 0.0
+    return order_plan.breakdown.move or 0.0
 
 
 def _plan_lines(
@@ -351,9 +392,14 @@ def _check_method(
     where: str,
     found: _Findings,
 ) -> bool:
-    """§5.3 channel, §5.4 active node and allowed method; True when the shipment may go."""
+    """§5.3 channel, §5.4 active node and allowed method; True when the shipment may go.
+
+    §7: a shipment of locked units only, by their method, goes from its node whatever."""
     oid = order.order_id
     node = network.nodes[chosen.node]
+    held = _held(network, order, chosen.node)
+    if held is not None and held.key == chosen.key and _only_locked(chosen.units, held):
+        return methods.allowed(chosen.key, chosen.node)
     if not node.active:
         found.add("inactive_node", oid, f"{where}: node {node.node_id} is inactive")
         return False
@@ -472,6 +518,10 @@ def _check_order_rules(
     if n_shipments > 1:
         for i, units in enumerate(contents):
             value = _unit_value(network, order, units)
+            node = network.node_index.get(order_plan.shipments[i].node_id)
+            held = None if node is None else _held(network, order, node)
+            if held is not None and _only_locked(units, held):
+                continue  # §7: a shipment of locked units only is not the re-plan's decision
             if value < settings.min_shipment_value - _FLOAT_NOISE:
                 found.add(
                     "split_guard",
@@ -539,6 +589,115 @@ def _check_kits(
         if partial:
             node = order_plan.shipments[carrying[0]].node_id
             found.add("kit_split", oid, f"{named} ships partly from {node}: {'; '.join(partial)}")
+
+
+def _held(network: Network, order: Order, node: int) -> HeldShipment | None:
+    """What the order held at `node` in the current allocation (§7), if re-planning."""
+    current = network.current.of(order.order_id) if network.current is not None else None
+    return None if current is None else current.by_node.get(node)
+
+
+def _only_locked(units: Mapping[str, int], held: HeldShipment) -> bool:
+    """Whether a shipment carries the locked units of `held` and nothing else."""
+    return held.has_locks and all(q == held.locked.get(lid, 0) for lid, q in units.items())
+
+
+def _check_against_current(
+    network: Network,
+    order: Order,
+    order_plan: OrderPlan,
+    chosen: Sequence[ChosenShipment],
+    found: _Findings,
+) -> None:
+    """§7: locks kept at their node by their method, stated locks as in the current
+    allocation, the pickup store unchanged, no new units from a fence."""
+    if network.current is None:
+        return
+    oid = order.order_id
+    current = network.current.of(oid)
+    by_node = {c.node: c for c in chosen}
+    method_name = {c.node: _method_name(c.key) for c in chosen}
+    for held in current.locked_shipments if current is not None else ():
+        node_id = network.nodes[held.node].node_id
+        there = by_node.get(held.node)
+        for lid, locked in held.locked.items():
+            if not locked:
+                continue
+            carried = there.units.get(lid, 0) if there is not None else 0
+            if there is None or there.key != held.key or carried < locked:
+                found.add(
+                    "locked_moved",
+                    oid,
+                    f"order {oid} line {lid}: {locked} locked unit(s) at {node_id} by "
+                    f"{_method_name(held.key)}; the plan has "
+                    + (
+                        "no shipment there"
+                        if there is None
+                        else f"{carried} there by {method_name[held.node]}"
+                    ),
+                )
+    for shipment in order_plan.shipments:
+        node = network.node_index.get(shipment.node_id)
+        held_there = None if node is None or current is None else current.by_node.get(node)
+        for pl in shipment.lines:
+            expected = min(held_there.locked.get(pl.line_id, 0), pl.qty) if held_there else 0
+            if (pl.locked or 0) != expected:
+                found.add(
+                    "wrong_locked",
+                    oid,
+                    f"order {oid} shipment from {shipment.node_id} line {pl.line_id}: locked "
+                    f"{pl.locked or 0}, the current allocation locks {expected} there",
+                )
+        if shipment.method == "pickup" and shipment.node_id != order.pickup_node:
+            found.add(
+                "pickup_node_changed",
+                oid,
+                f"order {oid} is handed over at {shipment.node_id}; its pickup_node is "
+                f"{order.pickup_node} and never changes",
+            )
+    fences = network.current.fences
+    if not fences:
+        return
+    sku_of = {line.line_id: network.sku_index[line.sku] for line in order.lines}
+    for c in chosen:
+        held_there = current.by_node.get(c.node) if current is not None else None
+        taken: Counter[int] = Counter()
+        locked_units: Counter[int] = Counter()
+        for lid, q in c.units.items():
+            taken[sku_of[lid]] += q
+            locked_units[sku_of[lid]] += held_there.locked.get(lid, 0) if held_there else 0
+        for sku, q in taken.items():
+            if (c.node, sku) in fences and q > locked_units[sku]:
+                found.add(
+                    "fenced",
+                    oid,
+                    f"order {oid} takes {q - locked_units[sku]} unit(s) of "
+                    f"{network.skus[sku].sku} from {network.nodes[c.node].node_id} beyond its "
+                    f"{locked_units[sku]} locked; that (node, SKU) is fenced",
+                )
+
+
+def _check_move_cost(
+    network: Network, plan: Plan, moves: Sequence[float], found: _Findings
+) -> None:
+    """§7: the plan's move_cost is the sum of its orders' recomputed move penalties."""
+    if network.current is None:
+        if plan.move_cost is not None:
+            found.add(
+                "no_current",
+                None,
+                f"the plan is a re-plan (move_cost {plan.move_cost:.2f}); its move cost and "
+                "order costs can only be checked with its current allocation (--current)",
+            )
+        return
+    recomputed = sum(moves)
+    if math.isfinite(recomputed) and _differs(plan.move_cost or 0.0, recomputed):
+        found.add(
+            "wrong_move_cost",
+            None,
+            f"move_cost {plan.move_cost or 0.0:.2f} but the orders' move penalties recompute to "
+            f"{recomputed:.2f}",
+        )
 
 
 def _check_resources(network: Network, usage: _Usage, found: _Findings) -> None:

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, get_args
 from pydantic import BaseModel, ConfigDict
 
 from solver.checker import PlanMismatch, chosen_shipment
-from solver.models import NODE_KINDS, Method, Plan
+from solver.models import NODE_KINDS, CostBreakdown, Method, Order, OrderPlan, Plan
 from solver.network import Dataset, Network
-from solver.pricing import haversine_km, order_methods, price_order
+from solver.pricing import ChosenShipment, haversine_km, order_methods, price_order
 
 if TYPE_CHECKING:
     import rich.table
@@ -101,6 +101,15 @@ class Kpis(BaseModel):
     gap: float | None
     """(total − bound) / total when the bound is known (0 when the total is 0)."""
     solve_seconds: float | None
+    move_cost: float | None = None
+    """Spec §7, in a re-plan: the move penalties (included in `total_cost`); None otherwise."""
+    orders_moved: int | None = None
+    """Orders with a moved unit (a re-plan)."""
+    units_moved: int | None = None
+    locked_units: int | None = None
+    """Locked units the re-plan keeps where they are."""
+    backorders_filled: int | None = None
+    """Units the current allocation left unfilled that the re-plan ships (never a move)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The KPIs as plain JSON-ready data (`model_dump` in JSON mode)."""
@@ -147,6 +156,14 @@ class Kpis(BaseModel):
             ("Optimality gap", _share(self.gap)),
             ("Solve time", "—" if self.solve_seconds is None else f"{self.solve_seconds:.2f} s"),
         ]
+        if self.move_cost is not None:
+            rows[11:11] = [
+                ("  move penalty", _money(self.move_cost)),
+                ("Orders moved", f"{self.orders_moved}"),
+                ("Units moved", f"{self.units_moved}"),
+                ("Locked units (kept in place)", f"{self.locked_units}"),
+                ("Backordered units filled", f"{self.backorders_filled}"),
+            ]
         return rows
 
 
@@ -154,7 +171,8 @@ def plan_kpis(dataset: Dataset, plan: Plan) -> Kpis:
     """The key figures of `plan`, every cost and eta recomputed from `dataset`."""
     network = dataset.network
     orders_by_id = {o.order_id: o for o in dataset.orders}
-    costs: Counter[str] = Counter()
+    costs: dict[str, float] = dict.fromkeys(CostBreakdown.model_fields, 0.0)
+    moves = _Moves()
     units_by_method: Counter[str] = Counter()
     units_by_kind: Counter[str] = Counter()
     node_shipments: Counter[int] = Counter()
@@ -171,7 +189,8 @@ def plan_kpis(dataset: Dataset, plan: Plan) -> Kpis:
         priced = price_order(network, order, chosen, methods)
         assert priced.breakdown is not None
         for part, value in priced.breakdown.model_dump().items():
-            costs[part] += value
+            costs[part] += value or 0.0
+        moves.add(network, order, priced, chosen)
         units_ordered += sum(line.qty for line in order.lines)
         unfilled_units += sum(u.qty for u in priced.unfilled)
         n_shipments += len(priced.shipments)
@@ -239,7 +258,41 @@ def plan_kpis(dataset: Dataset, plan: Plan) -> Kpis:
         bound=plan.bound,
         gap=gap,
         solve_seconds=plan.solve_seconds,
+        **moves.figures(network, costs["move"]),
     )
+
+
+class _Moves:
+    """Spec §7 figures of a re-plan: orders and units moved, locked units, backorders filled."""
+
+    def __init__(self) -> None:
+        self.orders = self.units = self.locked = self.filled = 0
+
+    def add(
+        self, network: Network, order: Order, priced: OrderPlan, chosen: list[ChosenShipment]
+    ) -> None:
+        current = network.current.of(order.order_id) if network.current is not None else None
+        moved = priced.moved_units or 0
+        self.orders += moved > 0
+        self.units += moved
+        self.locked += sum(pl.locked or 0 for s in priced.shipments for pl in s.lines)
+        shipped: Counter[str] = Counter()
+        for c in chosen:
+            shipped.update(c.units)
+        for line in order.lines:
+            held = sum(s.units.get(line.line_id, 0) for s in current.shipments) if current else 0
+            self.filled += max(0, shipped[line.line_id] - held)
+
+    def figures(self, network: Network, move_cost: float) -> dict[str, Any]:
+        if network.current is None:
+            return {}
+        return {
+            "move_cost": move_cost,
+            "orders_moved": self.orders,
+            "units_moved": self.units,
+            "locked_units": self.locked,
+            "backorders_filled": self.filled,
+        }
 
 
 def kpi_table(kpis: Kpis) -> rich.table.Table:

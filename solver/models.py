@@ -96,6 +96,10 @@ class Settings(_Record):
     min_shipment_value: float = Field(default=0.0, ge=0)
     courier_base: float = Field(default=7.0, ge=0)
     courier_per_km: float = Field(default=0.9, ge=0)
+    move_penalty_per_order: float = Field(default=3.0, ge=0)
+    """Spec §7: paid once by each order a re-plan moves (has a moved unit)."""
+    move_penalty_per_unit: float = Field(default=0.5, ge=0)
+    """Spec §7: paid per moved unit."""
     default_promise_days: dict[OrderService, int] = Field(
         default_factory=lambda: {  # type: ignore[arg-type]
             "ground": 5,
@@ -165,6 +169,9 @@ class PlanLine(_PlanRecord):
     line_id: str
     sku: str
     qty: int = Field(gt=0)
+    locked: int | None = Field(default=None, ge=0)
+    """Spec §7: of `qty`, the units picked, packed or shipped at the shipment's node (a current
+    allocation says so; a re-plan keeps them there). None: nothing said (a plan of §6)."""
 
 
 class Shipment(_PlanRecord):
@@ -190,10 +197,13 @@ class CostBreakdown(_PlanRecord):
     split: float = 0.0
     late: float = 0.0
     unfilled: float = 0.0
+    move: float | None = None
+    """Spec §7: the order's move penalty in a re-plan; None in a plan of §6."""
 
     @property
     def total(self) -> float:
-        return self.carrier + self.handling + self.dropship + self.split + self.late + self.unfilled
+        parts = self.carrier + self.handling + self.dropship + self.split + self.late
+        return parts + self.unfilled + (self.move or 0.0)
 
 
 class OrderPlan(_PlanRecord):
@@ -202,6 +212,17 @@ class OrderPlan(_PlanRecord):
     shipments: tuple[Shipment, ...] = ()
     unfilled: tuple[PlanLine, ...] = ()
     breakdown: CostBreakdown | None = None
+    moved_units: int | None = Field(default=None, ge=0)
+    """Spec §7: in a re-plan, the units taken from a node the current allocation had them at
+    (locked units excluded); None in a plan of §6."""
+
+
+class Fence(_Record):
+    """A (node, SKU) a re-plan may not take units from; only locked units stay there (the
+    node rejected the SKU as not in stock). Omniroute's extension of spec §7."""
+
+    node_id: str = Field(min_length=1)
+    sku: str = Field(min_length=1)
 
 
 class Plan(_PlanRecord):
@@ -214,3 +235,7 @@ class Plan(_PlanRecord):
     orders: tuple[OrderPlan, ...]
     solve_seconds: float | None = None
     notes: tuple[str, ...] = ()
+    move_cost: float | None = None
+    """Spec §7: in a re-plan, the move penalties of every order (included in `total_cost`)."""
+    fences: tuple[Fence, ...] | None = None
+    """Fences a current allocation asks its re-plan to respect (read from `--current`)."""

@@ -1,17 +1,21 @@
 """The fulfilment network in memory: validated records indexed into arrays for fast solving.
 
 A `Network` is immutable; what changes while planning (stock and capacity left) lives in a
-`Ledger` (`ledger.py`). A `Dataset` is a network plus the orders to plan.
+`Ledger` (`ledger.py`). A `Dataset` is a network plus the orders to plan. A network that
+re-plans orders already holding a reservation carries that current allocation (spec §7,
+`solver/current.py`): then pricing adds move penalties, the per-order solver keeps locks and
+fences, and the checker checks them.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from solver.current import CurrentAllocation
 from solver.models import (
     PARCEL_SERVICES,
     Node,
@@ -45,6 +49,8 @@ class Network:
     """`transit_days[service, zone]`, -1 where the table has no row."""
     on_hand: np.ndarray
     safety_stock: np.ndarray
+    current: CurrentAllocation | None = None
+    """Spec §7: the allocation a re-plan starts from (None: a plan from scratch)."""
     # Per-node arrays, derived from `nodes` for vectorised pricing.
     lat: np.ndarray = field(init=False)
     lon: np.ndarray = field(init=False)
@@ -97,6 +103,10 @@ class Network:
     def max_kg(self) -> int:
         """Largest billable weight any rate row accepts."""
         return int(self.rate_table.shape[2]) - 1
+
+    def with_current(self, current: CurrentAllocation | None) -> Network:
+        """The same network, re-planning against `current` (None: planning from scratch)."""
+        return replace(self, current=current)
 
     def available_stock(self) -> np.ndarray:
         """Spec §1: on hand less safety stock, never below 0 (nothing reserved yet)."""

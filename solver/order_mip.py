@@ -12,7 +12,7 @@ from ortools.linear_solver import pywraplp
 
 from solver.models import Order
 from solver.network import Network
-from solver.order_problem import CandidateNodes, Item, OrderSolution, line_units
+from solver.order_problem import CandidateNodes, Floors, Item, OrderSolution, line_units
 from solver.pricing import ChosenShipment, billable_kg, weight_column
 
 
@@ -37,7 +37,11 @@ def solve_order_mip(
     items: list[Item],
     cands: CandidateNodes,
     penalty: np.ndarray,
+    floors: Floors | None = None,
 ) -> OrderSolution:
+    """The exact optimum over the candidate rows; with `floors` (an order holding a current
+    allocation, spec §7), the rows it must ship from, what it must keep there, and the bonus
+    per unit kept where it was held."""
     settings = network.settings
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:  # pragma: no cover - SCIP ships with OR-Tools wheels
@@ -56,11 +60,13 @@ def solve_order_mip(
         bands_of[j] = [(solver.BoolVar(f"band[{j},{b}]"), band) for b, band in enumerate(bands)]
         for i in range(n_items):
             cap = int(cands.item_cap[j, i])
+            least = 0 if floors is None else int(floors.floor[j, i])
             if cap > 0:
-                units[i, j] = solver.IntVar(0, cap, f"units[{i},{j}]")
+                units[i, j] = solver.IntVar(least, cap, f"units[{i},{j}]")
     if not ships_from:
-        cost = float(penalty @ [it.qty for it in items])
+        cost = float(penalty @ [it.qty for it in items]) + (floors.constant if floors else 0.0)
         return OrderSolution((), cost, cost)
+    kept = _current_allocation_rules(solver, items, floors, ships_from, units)
 
     # §5.4 each line's shipped units <= its qty.
     for i, it in enumerate(items):
@@ -100,7 +106,8 @@ def solve_order_mip(
         solver.Add(n_ship <= 1 + len(ships_from) * multi)
         for j, ship in ships_from.items():
             value = sum(items[i].value * units[i, j] for i in range(n_items) if (i, j) in units)
-            solver.Add(value >= settings.min_shipment_value * (ship + multi - 1))
+            decided = _decided(solver, items, floors, units, j, ship)
+            solver.Add(value >= settings.min_shipment_value * (decided + multi - 1))
 
     # Objective (spec §4), in one place.
     shipped = {i: sum(units[i, j] for j in ships_from if (i, j) in units) for i in range(n_items)}
@@ -110,6 +117,7 @@ def solve_order_mip(
         + sum(float(cands.per_item[j, i]) * var for (i, j), var in units.items())
         + settings.split_penalty * extra
         + sum(float(penalty[i]) * (it.qty - shipped[i]) for i, it in enumerate(items))
+        - sum(bonus * var for bonus, var in kept)
     )
     solver.Minimize(objective)
     solver.SetSolverSpecificParametersAsString("limits/gap = 0\n")
@@ -133,5 +141,50 @@ def solve_order_mip(
                 units=line_units(items, content),
             )
         )
-    cost = solver.Objective().Value()
-    return OrderSolution(tuple(chosen), cost, solver.Objective().BestBound())
+    constant = 0.0 if floors is None else floors.constant
+    cost = solver.Objective().Value() + constant
+    return OrderSolution(tuple(chosen), cost, solver.Objective().BestBound() + constant)
+
+
+def _current_allocation_rules(
+    solver: pywraplp.Solver,
+    items: list[Item],
+    floors: Floors | None,
+    ships_from: dict[int, pywraplp.Variable],
+    units: dict[tuple[int, int], pywraplp.Variable],
+) -> list[tuple[float, pywraplp.Variable]]:
+    """Spec §7: forced rows ship (their floors are the variables' lower bounds); each unit
+    kept where it was held earns the bonus. Returns (bonus, kept units variable) terms."""
+    if floors is None:
+        return []
+    for j, ship in ships_from.items():
+        if floors.must_ship[j]:
+            solver.Add(ship == 1)
+    kept = []
+    for (i, j), var in units.items():
+        held = int(floors.held[j, i])
+        if held and floors.unit_bonus:
+            keep = solver.NumVar(0, held, f"kept[{i},{j}]")
+            solver.Add(keep <= var)
+            kept.append((floors.unit_bonus * items[i].units, keep))
+    return kept
+
+
+def _decided(
+    solver: pywraplp.Solver,
+    items: list[Item],
+    floors: Floors | None,
+    units: dict[tuple[int, int], pywraplp.Variable],
+    j: int,
+    ship: pywraplp.Variable,
+) -> pywraplp.Variable:
+    """1 when row j's shipment carries a unit that is not locked (the split guard applies to
+    it), else 0; without floors, whether it ships."""
+    if floors is None or not floors.locked[j].any():
+        return ship
+    beyond_lock = [(var, int(floors.locked[j, i])) for (i, row), var in units.items() if row == j]
+    most = sum(it.qty for it in items)
+    decided = solver.BoolVar(f"decided[{j}]")
+    solver.Add(sum(var - lock for var, lock in beyond_lock) <= most * decided)
+    solver.Add(decided <= ship)
+    return decided

@@ -130,6 +130,26 @@ def line_units(items: Sequence[Item], content: Sequence[int] | np.ndarray) -> di
     return units
 
 
+@dataclass(frozen=True)
+class Floors:
+    """What an order's current allocation (spec §7) adds to its per-order MIP, row by row of
+    its `CandidateNodes`: the rows it must ship from, and how much at least; the units it held
+    at each row, each of which kept there earns back `unit_bonus`; a constant cost."""
+
+    must_ship: np.ndarray
+    """[row] the node must ship (it holds units the plan keeps there)."""
+    floor: np.ndarray
+    """[row, item] fewest item units the row's shipment carries."""
+    locked: np.ndarray
+    """[row, item] item units locked there (a shipment of locked units only is not split-
+    guarded: the re-plan does not decide it)."""
+    held: np.ndarray
+    """[row, item] item units the order held there."""
+    unit_bonus: float
+    """Earned per unit kept where it was held (the move penalty per unit)."""
+    constant: float
+
+
 @dataclass
 class CandidateNodes:
     """The nodes that could ship part of the order, with its costs and capacities there."""
@@ -149,6 +169,21 @@ class CandidateNodes:
     stock: np.ndarray
     """[node, order sku] stock left."""
     units_left: np.ndarray
+
+    def then(self, more: CandidateNodes) -> CandidateNodes:
+        """These candidates followed by `more` (of the same order)."""
+        return CandidateNodes(
+            nodes=np.concatenate([self.nodes, more.nodes]),
+            fixed=np.concatenate([self.fixed, more.fixed]),
+            per_item=np.concatenate([self.per_item, more.per_item]),
+            curve=np.concatenate([self.curve, more.curve]),
+            curve_key=np.concatenate([self.curve_key, more.curve_key]),
+            item_cap=np.concatenate([self.item_cap, more.item_cap]),
+            sku_cols=self.sku_cols,
+            sku_use=self.sku_use,
+            stock=np.concatenate([self.stock, more.stock]),
+            units_left=np.concatenate([self.units_left, more.units_left]),
+        )
 
     def only(self, rows: np.ndarray) -> CandidateNodes:
         """The candidates at `rows` only."""
@@ -174,21 +209,26 @@ def candidate_nodes(
     prices: Prices,
     excluded: Collection[int],
 ) -> CandidateNodes:
-    costs = methods.carrier + methods.late_cost[:, :, None]
-    same_day_prices = prices.same_day_dense
-    if same_day_prices is not None:
-        costs[SAME_DAY] += same_day_prices[: costs.shape[1], None]
+    """The nodes that could ship part of the order with what `ledger` has left.
+
+    On a network that re-plans with fences (spec §7, Omniroute's extension), a fenced
+    (node, SKU) has no stock for anybody here; locked units there are the per-order solver's
+    business (`order_current`)."""
+    costs = priced_method_costs(methods, prices)
     costs[SAME_DAY, ledger.same_day_left <= 0] = np.nan
     with np.errstate(invalid="ignore"):
         all_nan = np.isnan(costs).all(axis=0)
     curve = np.where(all_nan, np.inf, np.nanmin(np.where(np.isnan(costs), np.inf, costs), axis=0))
     curve_key = np.argmin(np.where(np.isnan(costs), np.inf, costs), axis=0)
-    sku_cols = np.array(sorted({s for it in items for s, _ in it.sku_use}), dtype=np.int64)
-    use = np.zeros((len(items), len(sku_cols)), dtype=np.int64)
-    for i, it in enumerate(items):
-        for s, q in it.sku_use:
-            use[i, int(np.searchsorted(sku_cols, s))] += q
+    sku_cols, use = _order_skus(items)
     stock = ledger.stock[:, sku_cols]
+    fenced = network.current.fences if network.current is not None else frozenset()
+    if fenced:
+        stock = stock.copy()
+        for k, sku in enumerate(sku_cols):
+            for node in range(len(network.nodes)):
+                if (node, int(sku)) in fenced:
+                    stock[node, k] = 0
     with np.errstate(divide="ignore"):
         per_sku = np.where(use[None, :, :] > 0, stock[:, None, :] // np.maximum(use, 1), UNLIMITED)
     item_cap = np.minimum(per_sku.min(axis=2), [it.qty for it in items])
@@ -201,6 +241,46 @@ def candidate_nodes(
     if excluded:
         ok[list(excluded)] = False
     nodes = np.flatnonzero(ok)
+    fixed, per_item = node_costs(network, items, prices, nodes)
+    return CandidateNodes(
+        nodes=nodes,
+        fixed=fixed,
+        per_item=per_item,
+        curve=curve[nodes],
+        curve_key=curve_key[nodes],
+        item_cap=item_cap[nodes],
+        sku_cols=sku_cols,
+        sku_use=use,
+        stock=stock[nodes],
+        units_left=ledger.units_left[nodes],
+    )
+
+
+def priced_method_costs(methods: OrderMethods, prices: Prices) -> np.ndarray:
+    """`[method, node, weight column]`: carrier cost + late penalty (+ the same-day price)."""
+    costs = methods.carrier + methods.late_cost[:, :, None]
+    same_day_prices = prices.same_day_dense
+    if same_day_prices is not None:
+        costs[SAME_DAY] += same_day_prices[: costs.shape[1], None]
+    return costs
+
+
+def _order_skus(items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
+    """The order's SKU indices, and `[item, order sku]` units one item unit takes."""
+    sku_cols = np.array(sorted({s for it in items for s, _ in it.sku_use}), dtype=np.int64)
+    use = np.zeros((len(items), len(sku_cols)), dtype=np.int64)
+    for i, it in enumerate(items):
+        for s, q in it.sku_use:
+            use[i, int(np.searchsorted(sku_cols, s))] += q
+    return sku_cols, use
+
+
+def node_costs(
+    network: Network, items: Sequence[Item], prices: Prices, nodes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per node of `nodes`: the fixed cost of a shipment (handling per order, dropship fee,
+    priced shipment) and `[node, item]` the cost per item unit (handling, priced units and
+    stock)."""
     fixed = network.handling_per_order[nodes] + network.dropship_fee[nodes]
     order_prices = prices.orders_dense
     if order_prices is not None:
@@ -216,15 +296,4 @@ def candidate_nodes(
             for sku, q in it.sku_use:
                 if sku in by_sku:
                     per_item[:, i] += q * by_sku[sku][nodes]
-    return CandidateNodes(
-        nodes=nodes,
-        fixed=fixed,
-        per_item=per_item,
-        curve=curve[nodes],
-        curve_key=curve_key[nodes],
-        item_cap=item_cap[nodes],
-        sku_cols=sku_cols,
-        sku_use=use,
-        stock=stock[nodes],
-        units_left=ledger.units_left[nodes],
-    )
+    return fixed, per_item

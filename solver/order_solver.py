@@ -1,7 +1,9 @@
 """The cheapest plan for one order alone, given the stock and capacity left (exact).
 
 This is the per-order path: `myopic` calls it order after order, the API calls it per request,
-and `optimal` calls it with resource prices to generate columns and to prove lower bounds.
+and `optimal` calls it with resource prices to generate columns and to prove lower bounds. An
+order that already holds an allocation on a network that re-plans (spec §7) is solved by
+`order_current` (same costs plus its move penalty, its locks kept).
 
 How it works. Units of the order are grouped into *items* (a plain line, or a whole kit). A
 shipment's content is a vector `u` of item units. For every candidate node and every content the
@@ -17,13 +19,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from itertools import product
 
 import numpy as np
 
 from solver.ledger import Ledger
 from solver.models import Order
 from solver.network import Network
+from solver.order_contents import backtrack, enumerate_contents, sub_content_pairs
 from solver.order_problem import (
     NO_PRICES,
     CandidateNodes,
@@ -57,6 +59,13 @@ def solve_order(
     orders that cannot give a useful column.
     """
     methods = methods or order_methods(network, order)
+    current = network.current.of(order.order_id) if network.current is not None else None
+    if current is not None:  # spec §7: it holds an allocation (locks, move penalties)
+        from solver.order_current import solve_held_order
+
+        return solve_held_order(
+            network, order, current, ledger, prices, methods, excluded_nodes, settle_below
+        )
     items = order_items(network, order)
     cands = candidate_nodes(network, items, methods, ledger, prices, excluded_nodes)
     penalty = network.settings.unfilled_penalty_factor * np.array([it.value for it in items])
@@ -87,11 +96,7 @@ def _solve_by_contents(
     and the relaxation's cost (a lower bound)."""
     settings = network.settings
     qty = np.array([it.qty for it in items], dtype=np.int64)
-    strides = np.concatenate(([1], np.cumprod(qty + 1)[:-1])).astype(np.int64)
-    contents = np.array(list(product(*(range(q + 1) for q in qty[::-1]))), dtype=np.int64)[:, ::-1]
-    index = contents @ strides
-    order_ix = np.argsort(index)
-    contents = contents[order_ix]  # row r is the content with mixed-radix index r
+    contents, strides = enumerate_contents(qty)
     weight = contents @ np.array([it.weight for it in items])
     value = contents @ np.array([it.value for it in items])
     units = contents @ np.array([it.units for it in items])
@@ -173,7 +178,7 @@ def _multi_shipments(
     """
     if not np.isfinite(part_cost).any():
         return None
-    pair_r, pair_u = _sub_content_pairs(qty, strides)
+    pair_r, pair_u = sub_content_pairs(qty, strides)
     usable = np.isfinite(part_cost[pair_u])
     pair_r, pair_u = pair_r[usable], pair_u[usable]
     sort = np.argsort(pair_r, kind="stable")
@@ -196,36 +201,5 @@ def _multi_shipments(
         layers.append(layer)
         if k >= 2 and layer[target] - split_penalty < incumbent - 1e-9:
             incumbent = float(layer[target] - split_penalty)
-            best = (incumbent, _backtrack(layers, k, target, pair_r, pair_u, pair_cost, starts))
+            best = (incumbent, backtrack(layers, k, target, pair_r, pair_u, pair_cost))
     return best
-
-
-def _sub_content_pairs(qty: np.ndarray, strides: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of every (r, u) with 0 < u <= r item by item, built item by item."""
-    pair_r = np.zeros(1, dtype=np.int64)
-    pair_u = np.zeros(1, dtype=np.int64)
-    for q, stride in zip(qty, strides, strict=True):
-        a, b = np.array([(a, b) for a in range(q + 1) for b in range(a + 1)]).T
-        pair_r = (pair_r[:, None] + a[None, :] * stride).ravel()
-        pair_u = (pair_u[:, None] + b[None, :] * stride).ravel()
-    nonzero = pair_u > 0
-    return pair_r[nonzero], pair_u[nonzero]
-
-
-def _backtrack(
-    layers: list[np.ndarray],
-    k: int,
-    state: int,
-    pair_r: np.ndarray,
-    pair_u: np.ndarray,
-    pair_cost: np.ndarray,
-    starts: np.ndarray,
-) -> list[int]:
-    parts = []
-    for layer in range(k, 0, -1):
-        seg = np.flatnonzero(pair_r == state)
-        vals = pair_cost[seg] + layers[layer - 1][state - pair_u[seg]]
-        u = int(pair_u[seg[int(np.argmin(vals))]])
-        parts.append(u)
-        state -= u
-    return parts

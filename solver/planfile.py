@@ -23,8 +23,11 @@ _INPUT_SHOWN = 60
 
 
 def plan_json(plan: Plan) -> str:
-    """The plan as JSON text: fields in the model's (spec §6) order, one space of indent."""
-    data = plan.model_dump(mode="python")
+    """The plan as JSON text: fields in the model's (spec §6) order, one space of indent.
+
+    The fields of spec §7 (`move_cost`, `moved_units`, `breakdown.move`, `locked`, `fences`)
+    are written only when they say something, so a plan from scratch reads as in §6."""
+    data = _without_unsaid(plan.model_dump(mode="python"))
     try:
         return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     except ValueError as exc:
@@ -32,6 +35,22 @@ def plan_json(plan: Plan) -> str:
         raise ValueError(
             f"plan {plan.dataset!r}/{plan.strategy!r} has a non-finite number"
         ) from exc
+
+
+_SAID_ONLY_WHEN_SET = {"move_cost", "fences", "moved_units", "move", "locked"}
+
+
+def _without_unsaid(data: Any) -> Any:
+    """`data` less the §7 fields that are None, at any depth."""
+    if isinstance(data, dict):
+        return {
+            k: _without_unsaid(v)
+            for k, v in data.items()
+            if not (k in _SAID_ONLY_WHEN_SET and v is None)
+        }
+    if isinstance(data, list | tuple):
+        return [_without_unsaid(v) for v in data]
+    return data
 
 
 def write_plan(plan: Plan, path: Path) -> None:

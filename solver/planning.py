@@ -18,6 +18,10 @@ from solver.strategies.rules import plan_nearest, plan_priority
 PRICING_SECONDS_PER_ORDER = 2e-4
 """Time kept, per order, for pricing the strategy's plan within the caller's time limit."""
 
+REPLAN_STRATEGIES = ("optimal", "myopic")
+"""The strategies that re-plan orders holding an allocation (spec §7): the rules (`nearest`,
+`priority`) know nothing of locks and move penalties."""
+
 Strategy = Callable[[Network, Sequence[Order], Deadline, Progress | None], BatchDecision]
 
 STRATEGIES: dict[str, Strategy] = {
@@ -36,7 +40,10 @@ def plan_dataset(
     deadline: Deadline | None = None,
     progress: Progress | None = None,
 ) -> Plan:
-    """Plan every order of the dataset with `strategy` and price the result (spec §3, §4)."""
+    """Plan every order of the dataset with `strategy` and price the result (spec §3, §4); on
+    a network that re-plans, with the move cost of spec §7."""
+    if dataset.network.current is not None and strategy not in REPLAN_STRATEGIES:
+        raise ValueError(f"{strategy} cannot re-plan orders that hold an allocation (§7)")
     deadline = deadline or Deadline(None)
     started = time.monotonic()
     if deadline.seconds is not None:  # keep time to price the plan (measured ~0.09 ms an order)
@@ -49,6 +56,8 @@ def plan_dataset(
         for order, chosen in zip(dataset.orders, decision.shipments, strict=True)
     )
     total = sum(p.breakdown.total for p in order_plans if p.breakdown is not None)
+    moves = [p.breakdown.move for p in order_plans if p.breakdown is not None]
+    move_cost = None if dataset.network.current is None else round(sum(m or 0.0 for m in moves), 2)
     return Plan(
         dataset=dataset.name,
         strategy=strategy,
@@ -57,4 +66,5 @@ def plan_dataset(
         orders=order_plans,
         solve_seconds=round(solve_seconds, 3),
         notes=tuple(decision.notes),
+        move_cost=move_cost,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.current import HeldShipment, OrderCurrent
 from solver.models import CostBreakdown, Order, OrderPlan, PlanLine, Settings, Shipment
 from solver.network import Network
 
@@ -108,12 +109,36 @@ def order_methods(network: Network, order: Order, heaviest_kg: int | None = None
 
     Weight columns stop at `heaviest_kg` (default: the whole order's billable weight), so the
     table is small; `weight_column` indexes it for any shipment no heavier than that.
+
+    In a re-plan (spec §7), a node where the order has locked units keeps the methods it had
+    even if it is now inactive or out of the order's channel: those units ship from there
+    whatever happens. The per-order solver sends no new units to such a node (it only takes
+    nodes that serve the order), and the checker flags any that a plan sends.
     """
+    heaviest = order_weight_kg(network, order) if heaviest_kg is None else heaviest_kg
+    serves = node_serves_order(network, order)
+    km, carrier, eta = _method_table(network, order, heaviest, serves)
+    current = network.current.of(order.order_id) if network.current is not None else None
+    if current is not None and current.locked_shipments:
+        locked = [s.node for s in current.locked_shipments if eta[s.key, s.node] < 0]
+        if locked:
+            everywhere = np.ones(len(network.nodes), dtype=bool)
+            _, carrier_there, eta_there = _method_table(network, order, heaviest, everywhere)
+            carrier[:, locked] = carrier_there[:, locked]
+            eta[:, locked] = eta_there[:, locked]
+    promise = promise_days(order, network.settings)
+    late_cost = network.settings.late_penalty_per_day * np.maximum(eta - promise, 0)
+    late_cost = np.where(eta >= 0, late_cost, np.nan)
+    return OrderMethods(km, carrier, eta, late_cost, promise)
+
+
+def _method_table(
+    network: Network, order: Order, heaviest: int, serves: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distances, carrier costs and etas of spec §3 when the nodes in `serves` may serve."""
     settings = network.settings
     n_nodes, top_kg = len(network.nodes), network.max_kg
-    heaviest = order_weight_kg(network, order) if heaviest_kg is None else heaviest_kg
     width = weight_column(network, heaviest) + 1
-    serves = node_serves_order(network, order)
     ships = network.ships & serves
     proc = network.processing_days
     km = haversine_km(network.lat, network.lon, order.customer.lat, order.customer.lon)
@@ -151,10 +176,7 @@ def order_methods(network: Network, order: Order, heaviest_kg: int | None = None
         carrier[SAME_DAY][ok] = courier_cost(settings, km[ok])[:, None]
         carrier[SAME_DAY][:, 0] = np.nan
         eta[SAME_DAY][ok] = 0
-    promise = promise_days(order, settings)
-    late_cost = settings.late_penalty_per_day * np.maximum(eta - promise, 0)
-    late_cost = np.where(eta >= 0, late_cost, np.nan)
-    return OrderMethods(km, carrier, eta, late_cost, promise)
+    return km, carrier, eta
 
 
 @dataclass(frozen=True)
@@ -167,13 +189,23 @@ class ChosenShipment:
 
 
 def price_shipment(
-    network: Network, order: Order, methods: OrderMethods, chosen: ChosenShipment
+    network: Network,
+    order: Order,
+    methods: OrderMethods,
+    chosen: ChosenShipment,
+    held: HeldShipment | None = None,
 ) -> Shipment:
-    """Spec §3: carrier + handling (per order + per unit) + dropship fee; eta and weight."""
+    """Spec §3: carrier + handling (per order + per unit) + dropship fee; eta and weight.
+
+    `held` (a re-plan, §7): what the order held at that node; its locked units are marked on
+    the lines (`locked`)."""
     node = network.nodes[chosen.node]
     by_id = {line.line_id: line for line in order.lines}
+    locks = held.locked if held is not None else {}
     lines = tuple(
-        PlanLine(line_id=lid, sku=by_id[lid].sku, qty=q) for lid, q in chosen.units.items() if q
+        PlanLine(line_id=lid, sku=by_id[lid].sku, qty=q, locked=_locked_of(locks, lid, q))
+        for lid, q in chosen.units.items()
+        if q
     )
     weight = sum(network.sku_weight[network.sku_index[pl.sku]] * pl.qty for pl in lines)
     kg = billable_kg(float(weight))
@@ -195,14 +227,21 @@ def price_shipment(
     )
 
 
+def _locked_of(locks: Mapping[str, int], line_id: str, qty: int) -> int | None:
+    locked = min(locks.get(line_id, 0), qty)
+    return locked or None
+
+
 def order_breakdown(
     network: Network,
     order: Order,
     methods: OrderMethods,
     shipments: Sequence[Shipment],
     unfilled: Sequence[PlanLine],
+    move: float | None = None,
 ) -> CostBreakdown:
-    """Spec §4: shipments + split penalty + late penalty + unfilled penalty."""
+    """Spec §4: shipments + split penalty + late penalty + unfilled penalty; in a re-plan
+    (§7), the move penalty `move` too."""
     settings = network.settings
     late = sum(
         settings.late_penalty_per_day * max(0, s.eta_days - methods.promise) for s in shipments
@@ -215,7 +254,36 @@ def order_breakdown(
         split=settings.split_penalty * max(0, len(shipments) - 1),
         late=float(late),
         unfilled=float(settings.unfilled_penalty_factor * unfilled_value),
+        move=move,
     )
+
+
+def moved_units(current: OrderCurrent | None, chosen: Sequence[ChosenShipment]) -> int:
+    """Spec §7: Σ over lines and nodes of max(0, units the current allocation takes from the
+    node − units the new plan takes from it), locked units excluded. Units that were unfilled
+    and are now shipped are never moved units."""
+    if current is None:
+        return 0
+    new: dict[tuple[int, str], int] = {}
+    for c in chosen:
+        for lid, q in c.units.items():
+            new[c.node, lid] = new.get((c.node, lid), 0) + q
+    moved = 0
+    for held in current.shipments:
+        for lid, q in held.units.items():
+            locked = held.locked.get(lid, 0)
+            kept_beyond_lock = max(0, new.get((held.node, lid), 0) - locked)
+            moved += max(0, q - locked - kept_beyond_lock)
+    return moved
+
+
+def move_cost(settings: Settings, moved: int) -> float:
+    """Spec §7: `move_penalty_per_order` once if the order moved, plus `move_penalty_per_unit`
+    per moved unit. The per-order solver encodes exactly this in its objective (a bonus per
+    unit kept where it was held, the order's penalty unless everything stays)."""
+    if moved <= 0:
+        return 0.0
+    return settings.move_penalty_per_order + settings.move_penalty_per_unit * moved
 
 
 def unfilled_lines(order: Order, shipped: Mapping[str, int]) -> tuple[PlanLine, ...]:
@@ -232,10 +300,16 @@ def price_order(
     chosen: Sequence[ChosenShipment],
     methods: OrderMethods | None = None,
 ) -> OrderPlan:
-    """Price a strategy's decision for one order into the plan format of spec §6."""
+    """Price a strategy's decision for one order into the plan format of spec §6.
+
+    On a network that re-plans (spec §7) the order also pays its move penalty (`breakdown.move`,
+    included in `cost`) and says how many units moved (`moved_units`)."""
     methods = methods or order_methods(network, order)
+    replanning = network.current is not None
+    current = network.current.of(order.order_id) if network.current is not None else None
+    held = current.by_node if current is not None else {}
     shipments = tuple(
-        price_shipment(network, order, methods, c)
+        price_shipment(network, order, methods, c, held.get(c.node))
         for c in sorted(chosen, key=lambda c: network.nodes[c.node].node_id)
     )
     shipped: dict[str, int] = {}
@@ -243,11 +317,14 @@ def price_order(
         for lid, q in c.units.items():
             shipped[lid] = shipped.get(lid, 0) + q
     unfilled = unfilled_lines(order, shipped)
-    breakdown = order_breakdown(network, order, methods, shipments, unfilled)
+    moved = moved_units(current, chosen) if replanning else None
+    move = move_cost(network.settings, moved) if moved is not None else None
+    breakdown = order_breakdown(network, order, methods, shipments, unfilled, move)
     return OrderPlan(
         order_id=order.order_id,
         cost=round(breakdown.total, 2),
         shipments=shipments,
         unfilled=unfilled,
         breakdown=breakdown,
+        moved_units=moved,
     )

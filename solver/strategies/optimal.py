@@ -27,6 +27,7 @@ from solver.models import Order
 from solver.network import Network
 from solver.order_solver import NO_PRICES, OrderSolution, Prices, solve_order
 from solver.pricing import ChosenShipment, OrderMethods, order_methods, price_order
+from solver.resourcing import locked_decision
 from solver.strategies.base import BatchDecision
 from solver.strategies.master import (
     Column,
@@ -41,7 +42,7 @@ from solver.strategies.master import (
     resource_usage,
     solve_master_mip,
 )
-from solver.strategies.myopic import plan_myopic
+from solver.strategies.myopic import plan_myopic, replan_baselines
 from solver.strategies.neighbourhoods import improve_by_groups
 from solver.strategies.pricing_helper import (
     PricingHelper,
@@ -154,12 +155,15 @@ def plan_optimal(
         [{line.line_id: line.sku for line in o.lines} for o in orders],
     )
     for i in range(len(orders)):
-        batch.pool.add(batch.column(i, ()))
-    baselines = {
-        "myopic": plan_myopic(network, orders, deadline),
-        "nearest": plan_nearest(network, orders, deadline),
-        "priority": plan_priority(network, orders, deadline),
-    }
+        batch.pool.add(batch.column(i, locked_decision(network, orders[i])))
+    if network.current is None:
+        baselines = {
+            "myopic": plan_myopic(network, orders, deadline),
+            "nearest": plan_nearest(network, orders, deadline),
+            "priority": plan_priority(network, orders, deadline),
+        }
+    else:  # spec §7: the rules would move locked units; keeping what can be kept is a plan
+        baselines = replan_baselines(network, orders)
     baseline_picks = {
         name: [batch.pool.index_of(batch.column(i, chosen)) for i, chosen in enumerate(d.shipments)]
         for name, d in baselines.items()
