@@ -18,11 +18,18 @@ Where things are:
 - `pricing.py`        the one place shipments and orders are priced (spec §3, §4)
 - `ledger.py`         stock and capacity left while planning (spec §5.1, §5.2)
 - `order_solver.py`   the exact cheapest plan of one order (the API's and `myopic`'s path);
-  `order_problem.py` its items, candidate nodes and prices, `order_mip.py` its exact MIP
+  `order_problem.py` its items, candidate nodes and prices, `order_mip.py` its exact MIP,
+  `order_contents.py` the contents it enumerates, `order_current.py` the same for an order
+  that already holds an allocation (spec §7: locks, fences, move penalties)
+- `current.py`        a current allocation re-planned against (spec §7); `current_reading.py`
+  reads one and names every mismatch with its dataset; `resourcing.py` re-sources orders one
+  at a time the way an OMS does (`myopic` when re-planning)
 - `strategies/`       batch strategies: `nearest`, `priority`, `myopic`, `optimal`
 - `planning.py`       plan a dataset with a named strategy into a plan file (spec §6)
 - `checker.py`        every rule a plan breaks, as data; `kpis.py` a plan's key figures
 - `planfile.py`       plan files read and written
+- `replan/`           the reallocation workflow's entry: `solver.replan.replan(ReplanRequest)`,
+  why each order moved, in which order to commit the moves
 - `scenarios/`        what-if scenarios: read, apply changes, run, compare
 - `report/`           the what-if report (charts, one HTML page)
 - `generate/`         realistic synthetic datasets; `geography.py` the US they cover
@@ -38,6 +45,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from solver.checker import CheckResult, Violation, check_plan
+    from solver.current_reading import read_current
     from solver.deadline import Deadline
     from solver.generate import generate_dataset
     from solver.kpis import Kpis, plan_kpis
@@ -46,6 +54,7 @@ if TYPE_CHECKING:
     from solver.models import (
         CostBreakdown,
         Customer,
+        Fence,
         Node,
         Order,
         OrderLine,
@@ -61,6 +70,7 @@ if TYPE_CHECKING:
     from solver.order_solver import solve_order
     from solver.planfile import read_plan, write_plan
     from solver.planning import plan_dataset
+    from solver.replan import ReplanRequest
 
 PUBLIC_API: dict[str, str] = {
     "load_dataset": "solver.loading",
@@ -92,6 +102,9 @@ PUBLIC_API: dict[str, str] = {
     "Sku": "solver.models",
     "StockRow": "solver.models",
     "Settings": "solver.models",
+    "Fence": "solver.models",
+    "read_current": "solver.current_reading",
+    "ReplanRequest": "solver.replan",
 }
 """Each public name and the module it lives in."""
 
@@ -101,6 +114,7 @@ __all__ = [
     "Customer",
     "Dataset",
     "Deadline",
+    "Fence",
     "Kpis",
     "Ledger",
     "LoadError",
@@ -112,6 +126,7 @@ __all__ = [
     "OrderPlan",
     "Plan",
     "PlanLine",
+    "ReplanRequest",
     "Settings",
     "Shipment",
     "Sku",
@@ -122,6 +137,7 @@ __all__ = [
     "load_dataset",
     "plan_dataset",
     "plan_kpis",
+    "read_current",
     "read_plan",
     "solve_order",
     "write_plan",

@@ -38,9 +38,13 @@ def read_current(
     order_plans: Iterable[OrderPlan],
     fences: Iterable[Fence] = (),
     source: str = "current allocation",
+    locks_must_fit: bool = True,
 ) -> tuple[CurrentAllocation | None, list[str]]:
     """The current allocation of `orders` given as order plans (spec §6/§7), or None and every
-    problem found, each naming `source`, the order, the shipment's node and the line."""
+    problem found, each naming `source`, the order, the shipment's node and the line.
+
+    `locks_must_fit`: the locked units must fit the network's stock and capacity (a dataset
+    and a plan of it); a live snapshot makes room for them instead (`replan_network`)."""
     by_id = {o.order_id: o for o in orders}
     problems: list[str] = []
     found: dict[str, OrderCurrent] = {}
@@ -66,7 +70,7 @@ def read_current(
             problems.append(f"{source}: fences[{k}]: unknown sku {fence.sku!r}")
         if node is not None and sku is not None:
             fenced.add((node, sku))
-    if not problems:
+    if not problems and locks_must_fit:
         problems += _locks_over_limits(network, by_id, found, source)
     if problems:
         return None, problems
