@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from functions.dal.codec import decode_item, encode_item
+from functions.dal.order_index import index_attributes
 from solver.models import Order
 from solver.network import Network
 from solver.pricing import METHOD_KEYS, ChosenShipment
@@ -51,7 +52,9 @@ def chosen_from_rows(network: Network, rows: Iterable[Mapping[str, Any]]) -> lis
 def record_attributes(
     order: Order, body: dict[str, Any], network: Network, chosen: Iterable[ChosenShipment], day: str
 ) -> dict[str, Any]:
-    """The record's attributes for an order answered with `body`, holding `chosen` on `day`."""
+    """The record's attributes for an order answered with `body`, holding `chosen` on `day`
+    (with the `open_orders` index attributes, `order_index.py`)."""
+    chosen = list(chosen)
     return {
         "status": body["status"],
         "order": order.model_dump_json(),
@@ -60,4 +63,5 @@ def record_attributes(
         "day": day,
         "excluded": json.dumps(body["excluded_nodes"]),
         "version": body["version"],
+        **index_attributes(order, network, chosen, body.get("unfilled", ())),
     }

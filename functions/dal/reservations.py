@@ -48,9 +48,12 @@ class StockDelta:
     sku: str
     units: Mapping[str, int]
     """node_id -> units (+ take, - release)."""
+    shipped: bool = False
+    """The released units left the building (a shipment went out): `on_hand` goes down with
+    `reserved`, so `available` does not change."""
 
     def inverse(self) -> StockDelta:
-        return StockDelta(self.sku, {node: -q for node, q in self.units.items()})
+        return StockDelta(self.sku, {node: -q for node, q in self.units.items()}, self.shipped)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class RecordWrite:
     attributes: Mapping[str, Any]
     creating: bool
     expected_version: int | None = None
+    removes: tuple[str, ...] = ()
+    """Attributes to remove (e.g. `open_shard` when the order is no longer open)."""
 
 
 @dataclass
@@ -91,6 +96,8 @@ class ReservationFailed(Exception):
 
     reason: str
     details: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[str] = field(default_factory=list)
+    """`commit_together`: the orders whose record condition failed."""
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.details}"
@@ -108,9 +115,12 @@ def _stock_action(db: Database, delta: StockDelta, checked: bool) -> dict[str, A
         level = f"#levels.#n{i}"
         values[f":d{i}"] = encode(-qty)
         values[f":q{i}"] = encode(qty)
-        sets.append(f"{level}.available = {level}.available + :d{i}")
+        if delta.shipped:
+            sets.append(f"{level}.on_hand = {level}.on_hand + :q{i}")
+        else:
+            sets.append(f"{level}.available = {level}.available + :d{i}")
         sets.append(f"{level}.reserved = {level}.reserved + :q{i}")
-        if checked and qty > 0:
+        if checked and qty > 0 and not delta.shipped:
             conditions.append(f"{level}.available >= :q{i}")
         else:
             conditions.append(f"attribute_exists({level})")
@@ -242,7 +252,11 @@ def commit(db: Database, deltas: Sequence[Delta], record: RecordWrite) -> None:
     if len(deltas) <= CHUNK_SIZE:
         condition, values = _record_condition(record)
         actions = [_delta_action(db, d, checked=True) for d in deltas]
-        actions.append(_record_update(db, record.order_id, record.attributes, condition, values))
+        actions.append(
+            _record_update(
+                db, record.order_id, record.attributes, condition, values, record.removes
+            )
+        )
         try:
             _transact(db, actions, op)
         except ClientError as error:
@@ -296,7 +310,7 @@ def _commit_in_chunks(db: Database, deltas: Sequence[Delta], record: RecordWrite
         record.attributes,
         "pending_op = :op",
         {":op": op},
-        removes=("pending_op", "applied"),
+        removes=("pending_op", "applied", *record.removes),
     )
     db.client.transact_write_items(TransactItems=[final])
 
@@ -343,3 +357,73 @@ def compensate(
             ConditionExpression="pending_op = :op",
             ExpressionAttributeValues={":op": encode(op)},
         )
+
+
+# --------------------------------------------------------------------------- several orders
+
+
+def merge_deltas(deltas: Sequence[Delta]) -> list[Delta]:
+    """One delta per item (a transaction may touch an item once): units of a SKU summed per
+    node, capacity use summed per node and day."""
+    stock: dict[str, dict[str, int]] = {}
+    capacity: dict[tuple[str, str], CapacityDelta] = {}
+    for d in deltas:
+        if isinstance(d, StockDelta):
+            if d.shipped:
+                raise ValueError("shipped units are not re-committed with other orders")
+            by_node = stock.setdefault(d.sku, {})
+            for node, q in d.units.items():
+                by_node[node] = by_node.get(node, 0) + q
+        else:
+            key = (d.node_id, d.day)
+            old = capacity.get(key)
+            capacity[key] = (
+                d
+                if old is None
+                else CapacityDelta(
+                    d.node_id,
+                    d.day,
+                    old.orders + d.orders,
+                    old.units + d.units,
+                    old.same_day + d.same_day,
+                    d.limits,
+                )
+            )
+    merged: list[Delta] = [
+        StockDelta(sku, {n: q for n, q in units.items() if q})
+        for sku, units in sorted(stock.items())
+    ]
+    merged += [capacity[key] for key in sorted(capacity)]
+    return [d for d in merged if _nonzero(d)]
+
+
+def commit_together(db: Database, deltas: Sequence[Delta], records: Sequence[RecordWrite]) -> None:
+    """Several orders' changes in ONE transaction (moves that only fit together, e.g. two orders
+    swapping stock): `deltas` merged per item, each record under its own condition. All or
+    nothing; `ReservationFailed.orders` names the records whose condition failed."""
+    merged = merge_deltas(deltas)
+    if len(merged) + len(records) > TRANSACTION_LIMIT:
+        raise ValueError(
+            f"{len(merged)} items and {len(records)} orders exceed one transaction "
+            f"({TRANSACTION_LIMIT} actions)"
+        )
+    actions = [_delta_action(db, d, checked=True) for d in merged]
+    for record in records:
+        condition, values = _record_condition(record)
+        actions.append(
+            _record_update(
+                db, record.order_id, record.attributes, condition, values, record.removes
+            )
+        )
+    try:
+        _transact(db, actions, uuid.uuid4().hex)
+    except ClientError as error:
+        if error_code(error) != "TransactionCanceledException":
+            raise
+        codes = cancellation_codes(error)
+        failed = [i for i, code in enumerate(codes) if code not in ("None", "")]
+        orders = [records[i - len(merged)].order_id for i in failed if i >= len(merged)]
+        if orders:
+            raise ReservationFailed("record_changed", orders=orders) from error
+        details = [_describe(merged[i]) for i in failed if i < len(merged)]
+        raise ReservationFailed("stock_changed", details) from error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.api import admin, docs, inventory, orders, scenarios
+from functions.api import admin, docs, inventory, orders, reallocations, scenarios, shipments
 from functions.api.resolver import LambdaHandler, build_resolver, lambda_entry
 
 NEEDS: tuple[str, ...] = ()
@@ -16,6 +16,8 @@ def build_handler() -> LambdaHandler:
             inventory.make_router(),
             admin.make_router(),
             scenarios.make_router(),
+            shipments.make_router(),
+            reallocations.make_router(),
             docs.make_router(),
         ),
         NEEDS,

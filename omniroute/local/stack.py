@@ -19,6 +19,7 @@ from pathlib import Path
 from omniroute.data import DEMO_DATASET
 from omniroute.local import faults, snapshots
 from omniroute.local.api_server import HttpServer, LocalApiGateway
+from omniroute.local.eventbridge import LocalEventBridge, bus_variables, target_handlers
 from omniroute.local.moto_server import MotoServer, forget_everything
 from omniroute.local.routes import RouteTable
 from omniroute.local.state_machines import (
@@ -116,6 +117,10 @@ class LocalStack:
     dynamodb_url: str
     api_workers: WorkerPool
     task_workers: WorkerPool
+    events: LocalEventBridge
+    """The template's rules and schedules (omniroute/local/eventbridge.py)."""
+    machines: LocalStateMachines
+    """The template's state machines in moto (tests inject task faults through it)."""
     _http: HttpServer
     _gateway: LocalApiGateway
     _aws: MotoServer
@@ -137,6 +142,7 @@ class LocalStack:
         forget its in-memory state (a restart starts from the data folder or the dataset)."""
         self._http.stop()
         self._gateway.close()
+        self.events.stop()
         self.api_workers.stop()
         self.task_workers.stop()
         if self._data_dir is not None and self._store is not None:
@@ -159,6 +165,7 @@ def start_local_stack(
     data_dir: Path | None = None,
     fault_injection: bool | None = None,
     template: Path = TEMPLATE,
+    schedules: bool = False,
 ) -> LocalStack:
     """Start DynamoDB (embedded unless `dynamodb_endpoint`), create tables, load `dataset`, and
     serve the API on 127.0.0.1:`port` (0: a free port) with `workers` handler processes.
@@ -166,7 +173,9 @@ def start_local_stack(
     `data_dir`: keep the embedded store there across restarts; if it holds a snapshot, the
     tables and bucket are restored from it and `dataset` is not loaded. `fault_injection`
     (default: OMNIROUTE_FAULT_INJECTION=1): honour `X-Omniroute-Fault` (omniroute/local/faults.py;
-    tests only). `template`: the SAM template whose routes are served."""
+    tests only). `template`: the SAM template whose routes are served. `schedules`: fire the
+    template's schedules (the periodic re-optimisation) while the stack runs; the event rules
+    are always on."""
     if data_dir is not None and dynamodb_endpoint is not None:
         raise DataDirConflict(
             "--data-dir keeps the embedded DynamoDB; with --dynamodb-endpoint the data "
@@ -189,15 +198,22 @@ def start_local_stack(
         environment["S3_ENDPOINT_URL"] = aws.url
         environment["SCENARIO_BUCKET"] = f"{prefix}-scenarios"
         environment["AWS_ENDPOINT_URL_SFN"] = aws.url  # botocore's endpoint for Step Functions
+        environment["AWS_ENDPOINT_URL_EVENTBRIDGE"] = aws.url  # and EventBridge (domain events)
+        # Reallocation files under reallocations/ of the same bucket, so --data-dir keeps them.
+        environment["REALLOCATION_BUCKET"] = environment["SCENARIO_BUCKET"]
         environment["WHATIF_CONCURRENCY"] = str(TASK_WORKERS)
         os.environ.update(environment)
-        task_pool = _task_pool(template, environment)
+        task_pool = _task_pool(template, environment, target_handlers(template), fault_injection)
         started.callback(task_pool.stop)
+        region = environment["AWS_DEFAULT_REGION"]
+        events = LocalEventBridge(aws.url, region, prefix, task_pool, template, schedules)
+        started.callback(events.stop)
         machines = LocalStateMachines(
             aws.url, environment["AWS_DEFAULT_REGION"], prefix, task_pool, template
         )
         started.callback(disable_execution)
         environment.update(state_machine_variables(template, machines.create()))
+        environment.update(bus_variables(template, events.create()))
         os.environ.update(environment)
         store = snapshots.Store.from_environment() if data_dir is not None else None
         restored = _fill_store(dataset, data_dir, store)
@@ -211,12 +227,15 @@ def start_local_stack(
         pool.start()
         gateway = LocalApiGateway(table, pool, MAX_BODY_BYTES, fault_injection)
         http = HttpServer(gateway, port).start()
+        events.start()
         started.pop_all()  # running: the LocalStack stops them from now on
     return LocalStack(
         f"http://127.0.0.1:{http.port}",
         endpoint,
         pool,
         task_pool,
+        events,
+        machines,
         http,
         gateway,
         aws,
@@ -226,17 +245,21 @@ def start_local_stack(
     )
 
 
-def _task_pool(template: Path, environment: dict[str, str]) -> WorkerPool:
-    """The pool for the state machines' Lambda tasks: the handlers of the functions their
-    definitions invoke (started on the first task)."""
+def _task_pool(
+    template: Path, environment: dict[str, str], extra: set[str], fault_injection: bool = False
+) -> WorkerPool:
+    """The pool for the state machines' Lambda tasks and the event rules' targets: the handlers
+    of the functions they invoke (started on the first task)."""
     by_function = handlers(template)
-    task_handlers = {
+    task_handlers = extra | {
         by_function[function]
         for machine in state_machines(template).values()
         for function in machine.function_substitutions.values()
     }
     env = {**environment, **_credentials()}
-    return WorkerPool("tasks", TASK_WORKERS, env, tuple(sorted(task_handlers)))
+    return WorkerPool(
+        "tasks", TASK_WORKERS, env, tuple(sorted(task_handlers)), fault_injection=fault_injection
+    )
 
 
 def _fill_store(

@@ -154,7 +154,14 @@ def test_nothing_in_functions_but_the_settings_reads_the_environment() -> None:
 def test_the_model_reads_its_fields_from_the_upper_case_variables(
     clean_environment: pytest.MonkeyPatch,
 ) -> None:
-    numbers = {"DYNAMODB_READ_TIMEOUT": "7.5", "WHATIF_CONCURRENCY": "3"}
+    numbers = {
+        "DYNAMODB_READ_TIMEOUT": "7.5",
+        "WHATIF_CONCURRENCY": "3",
+        "FENCE_MINUTES": "45",
+        "REOPTIMISE_WINDOW_MINUTES": "20",
+        "REALLOCATION_CHUNK_ORDERS": "500",
+        "REALLOCATION_SOLVE_SECONDS": "30",
+    }
     for name in VARIABLES:
         clean_environment.setenv(name, numbers.get(name, f"value-of-{name}"))
     settings = Settings.from_environment()

@@ -94,6 +94,7 @@ def plan_body(
     why = alternatives(planned, order, excluded)
     for shipment in plan["shipments"]:
         shipment["alternative"] = why.get(shipment["node_id"])
+        shipment["state"] = "reserved"  # then released, picked, shipped (orders/shipments.py)
     return {
         "order_id": order.order_id,
         "status": status,
@@ -101,6 +102,9 @@ def plan_body(
         "version": version,
         "excluded_nodes": sorted(excluded),
         **plan,
+        # Agreement 2: units left unfilled are backordered on the order, filled when stock
+        # arrives (a reallocation, docs/reallocation.md).
+        "backordered": [dict(line) for line in plan["unfilled"]],
     }
 
 
