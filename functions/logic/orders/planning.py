@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from functions.dal.database import Database
+from functions.dal.order_index import backordered_rows
 from functions.dal.order_inputs import OrderInputs, read_order_inputs
 from functions.dal.reservations import CapacityDelta, Delta, StockDelta
 from functions.logic.errors import Invalid, from_load_errors
@@ -104,7 +105,7 @@ def plan_body(
         **plan,
         # Agreement 2: units left unfilled are backordered on the order, filled when stock
         # arrives (a reallocation, docs/reallocation.md).
-        "backordered": [dict(line) for line in plan["unfilled"]],
+        "backordered": backordered_rows(plan["unfilled"]),
     }
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from functions.dal.capacity import today
 from functions.dal.database import Database
-from functions.dal.order_index import index_attributes, now_iso
+from functions.dal.order_index import backordered_rows, index_attributes, now_iso
 from functions.dal.orders import chosen_from_rows
 from functions.dal.reallocation.open_orders import order_records
 from functions.dal.reservations import (
@@ -110,7 +110,7 @@ def record_attributes(
         "version": version,
         "excluded_nodes": list(snap.excluded),
         **plan,
-        "backordered": [dict(u) for u in plan["unfilled"]],
+        "backordered": backordered_rows(plan["unfilled"]),
         "reallocated_by": reallocation_id,
         "reallocation_reason": dict(change.reason) if change.reason else None,
     }
@@ -135,6 +135,17 @@ def _write(
     return deltas, RecordWrite(snap.order.order_id, attributes, False, snap.version)
 
 
+Writes = dict[str, tuple[list[Delta], RecordWrite]]
+
+
+def _items(deltas: Sequence[Delta]) -> set[tuple[str, ...]]:
+    """The items a list of deltas updates (one action each in a transaction)."""
+    return {
+        ("stock", d.sku) if isinstance(d, StockDelta) else ("capacity", d.node_id, d.day)
+        for d in deltas
+    }
+
+
 def commit_steps(
     db: Database,
     snapshot: Snapshot,
@@ -143,12 +154,26 @@ def commit_steps(
     changes: Mapping[str, OrderChange],
     reallocation_id: str,
 ) -> list[CommitOutcome]:
-    """Commit each step in order (a step of several orders in one transaction); every order of
-    `changes` ends committed or skipped with its reason."""
+    """Commit the steps in order; every order of `changes` ends committed or skipped with its
+    reason. Consecutive steps share a transaction while it has room (100 actions): each order
+    is still wholly in or wholly out, and a transaction takes its net, so a step that takes
+    what an earlier one in it releases fits as it does one after the other. A step of several
+    orders (a cycle) is never cut; an order of more than 99 items commits alone (in chunks)."""
     by_id = {o.order.order_id: o for o in snapshot.orders}
     day = today()
     outcomes: list[CommitOutcome] = []
-    for step in steps:
+    group: list[Writes] = []
+    items: set[tuple[str, ...]] = set()
+
+    def flush() -> None:
+        if group:
+            outcomes.extend(_commit_group(db, list(group), by_id, reallocation_id))
+        group.clear()
+        items.clear()
+
+    listed = {i for step in steps for i in step}
+    unlisted = [[i] for i in changes if i not in listed]  # each on its own, last
+    for step in [*steps, *unlisted]:
         ids = [i for i in step if i in changes]
         for order_id in list(ids):
             node = adds_to_shipped(by_id[order_id], changes[order_id])
@@ -156,16 +181,69 @@ def commit_steps(
                 ids.remove(order_id)
                 reason = f"adds_to_shipped: the shipment from {node} has already left"
                 outcomes.append(CommitOutcome(order_id, "skipped", reason))
-        while ids:
-            writes = {i: _write(network, by_id[i], changes[i], reallocation_id, day) for i in ids}
-            try:
-                _commit_step(db, writes)
-            except ReservationFailed as failure:
-                ids, skipped = _after_failure(db, failure, ids, by_id, reallocation_id)
-                outcomes += skipped
-                continue
-            outcomes += [CommitOutcome(i, "committed", version=by_id[i].version + 1) for i in ids]
-            ids = []
+        if not ids:
+            continue
+        writes = {i: _write(network, by_id[i], changes[i], reallocation_id, day) for i in ids}
+        touched = _items([d for ds, _ in writes.values() for d in ds])
+        if len(touched) + len(writes) > TRANSACTION_LIMIT:
+            flush()
+            outcomes += _commit_alone(db, writes, by_id, reallocation_id)
+            continue
+        if len(items | touched) + sum(map(len, group)) + len(writes) > TRANSACTION_LIMIT:
+            flush()
+        group.append(writes)
+        items.update(touched)
+    flush()
+    return outcomes
+
+
+def _commit_group(
+    db: Database, group: list[Writes], by_id: Mapping[str, SnapshotOrder], reallocation_id: str
+) -> list[CommitOutcome]:
+    """Steps in one transaction; an order that changed since the snapshot is dropped (and
+    reported) and the others tried again; a shortage of stock or capacity sends the steps one
+    by one, each with its own outcome."""
+    outcomes: list[CommitOutcome] = []
+    while group:
+        writes: Writes = {i: w for step in group for i, w in step.items()}
+        if len(group) == 1:
+            return outcomes + _commit_alone(db, group[0], by_id, reallocation_id)
+        try:
+            commit_together(
+                db, [d for ds, _ in writes.values() for d in ds], [r for _, r in writes.values()]
+            )
+        except ReservationFailed as failure:
+            if failure.reason != "record_changed":
+                for step in group:
+                    outcomes += _commit_alone(db, step, by_id, reallocation_id)
+                return outcomes
+            _, resolved = _after_failure(db, failure, list(writes), by_id, reallocation_id)
+            outcomes += resolved
+            done = {o.order_id for o in resolved}
+            group = [
+                kept for step in group if (kept := {i: w for i, w in step.items() if i not in done})
+            ]
+            continue
+        outcomes += [CommitOutcome(i, "committed", version=by_id[i].version + 1) for i in writes]
+        return outcomes
+    return outcomes
+
+
+def _commit_alone(
+    db: Database, writes: Writes, by_id: Mapping[str, SnapshotOrder], reallocation_id: str
+) -> list[CommitOutcome]:
+    """One step in its own transaction (an order of more than 99 items: in chunks)."""
+    outcomes: list[CommitOutcome] = []
+    ids = list(writes)
+    while ids:
+        try:
+            _commit_step(db, {i: writes[i] for i in ids})
+        except ReservationFailed as failure:
+            ids, skipped = _after_failure(db, failure, ids, by_id, reallocation_id)
+            outcomes += skipped
+            continue
+        outcomes += [CommitOutcome(i, "committed", version=by_id[i].version + 1) for i in ids]
+        ids = []
     return outcomes
 
 

@@ -20,7 +20,7 @@ COST_PARTS = ("carrier", "handling", "dropship", "split", "late", "unfilled", "m
 def _costs(plan: Mapping[str, Any] | None, fallback: Mapping[str, Any] | None) -> dict[str, float]:
     source = plan if plan is not None else fallback
     breakdown = (source or {}).get("breakdown") or {}
-    return {part: float(breakdown.get(part, 0.0)) for part in COST_PARTS}
+    return {part: float(breakdown.get(part) or 0.0) for part in COST_PARTS}
 
 
 def _add(total: dict[str, float], part: Mapping[str, float]) -> None:
@@ -83,9 +83,11 @@ def build_report(
                 skipped.append({"order_id": entry["order_id"], "reason": outcome.get("reason")})
             elif applied:
                 counts[entry["status"]] += 1
-                units["resourced"] += int(entry.get("moved_units", 0))
+                newly = int(entry.get("newly_unfilled_units", 0))
+                # A moved unit went to another node (re-sourced) or to the backorders.
+                units["resourced"] += max(0, int(entry.get("moved_units", 0)) - newly)
                 units["backorders_filled"] += int(entry.get("filled_units", 0))
-                units["newly_backordered"] += int(entry.get("newly_unfilled_units", 0))
+                units["newly_backordered"] += newly
             orders.append(
                 {
                     "order_id": entry["order_id"],
