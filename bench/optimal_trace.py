@@ -1,8 +1,8 @@
 """Trace one `optimal` run: every column-generation round, the bound, and how the plan was made.
 
 Usage: python bench/optimal_trace.py DATASET [TIME_LIMIT_SECONDS]
-Prints the strategy's progress lines with the seconds since start, then the cost, bound, gap,
-notes and peak memory of this process.
+Prints the strategy's progress lines with the seconds since start and the work units spent,
+then the cost, bound, gap, notes and peak memory of this process.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from machine import run_header
 
 from solver.deadline import Deadline
 from solver.loading import load_dataset
-from solver.planning import plan_dataset
+from solver.planning import ProgressEvent, plan_dataset, search_work
 
 
 def main() -> None:
@@ -28,10 +28,12 @@ def main() -> None:
     assert dataset is not None, f"{folder} does not load"
     deadline = Deadline(None if limit is None else limit - (time.monotonic() - started))
 
-    def say(message: str) -> None:
-        print(f"{time.monotonic() - started:7.1f} {message}", flush=True)
+    def say(event: ProgressEvent) -> None:
+        if event.detail:
+            print(f"{time.monotonic() - started:7.1f} {event.work:7.1f} {event.detail}", flush=True)
 
-    plan = plan_dataset(dataset, "optimal", deadline, say)
+    work = search_work(limit, len(dataset.orders))
+    plan = plan_dataset(dataset, "optimal", deadline, say, work)
     gap = (plan.total_cost - plan.bound) / plan.total_cost if plan.bound else None
     print(
         f"cost {plan.total_cost:,.2f}  bound {plan.bound}  gap {gap:.2%}"
@@ -39,6 +41,7 @@ def main() -> None:
         else f"cost {plan.total_cost:,.2f}  bound none"
     )
     print(f"notes: {'; '.join(plan.notes)}")
+    print(f"work {plan.work} units; time limit hit: {plan.time_limit_hit}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"seconds {time.monotonic() - started:.1f}  peak MB {peak:.0f}")
 

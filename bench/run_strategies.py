@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from machine import run_header
 
 from solver.generate import generate_dataset
 
@@ -48,10 +48,7 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", default=["tight", "loose"])
     parser.add_argument("--strategies", nargs="+", default=list(STRATEGIES))
     args = parser.parse_args()
-    print(
-        f"# {' '.join(sys.argv)}  ({platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')})"
-    )
+    print(run_header())
     print(
         "| dataset | strategy | cost | vs nearest | vs myopic | bound | gap | time s | peak MB | checker |"
     )

@@ -1,7 +1,7 @@
 """Benchmark: `omniroute whatif` with five scenarios over a generated multi-day dataset.
 
 Usage: python bench/whatif.py [--orders 20000] [--stores 100] [--skus 2000] [--days 7]
-                              [--time-limit 540] [--workers N] [--strategy optimal]
+                              [--time-limit 540] [--workers N] [--strategy optimal] [--runs 1]
 
 The dataset (`tight`, seed 11) is generated into bench/data/ once. Its one day of orders is
 spread over `--days` days and every daily limit scaled by 1/days (a base change), so each day
@@ -11,6 +11,9 @@ units of safety stock in every store. The command runs in a subprocess; its whol
 tree's resident memory is sampled from /proc every 0.2 s (peak of the sum). The report is then
 opened in headless Chromium (Debian's, via playwright) three times; load time is
 `loadEventEnd − navigationStart`, median of three. Results go to bench/results/whatif-*.json.
+With `--runs 2` (or more) the same scenario file is run again, from scratch, and every KPI of
+every scenario is compared with the first run's (solve times apart): the what-if is
+deterministic when they are all the same.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from machine import run_header
 
 from solver.generate import generate_dataset
 
@@ -184,6 +188,31 @@ def browser_load_ms(report: Path, times: int = 3) -> list[float]:
     return loads
 
 
+TIMINGS = ("solve_seconds",)
+
+
+def kpi_differences(first: dict, other: dict) -> list[str]:
+    """Every KPI (and cost range) of `other` that differs from `first`'s, timings apart."""
+    found = []
+    for a, b in zip(first["scenarios"], other["scenarios"], strict=True):
+        for key, value in a["kpis"].items():
+            if key not in TIMINGS and b["kpis"].get(key) != value:
+                found.append(f"{a['name']}.{key}: {value} vs {b['kpis'].get(key)}")
+        if a["cost_against_base"] != b["cost_against_base"]:
+            found.append(f"{a['name']}.cost_against_base")
+    return found
+
+
+def against(found: dict) -> str:
+    if found["relative"] is None or not found["delta"]:
+        return ""
+    shown = f"{100 * found['relative']:+.1f} %"
+    if found["relative_low"] is None:
+        return shown
+    low, high = 100 * found["relative_low"], 100 * found["relative_high"]
+    return f"{shown} ({low:+.1f} to {high:+.1f} %{'' if found['sign_proven'] else ', not proven'})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=20000)
@@ -193,11 +222,9 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=540.0)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--strategy", default="optimal")
+    parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
-    print(
-        f"# {' '.join(sys.argv)}  ({platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M')})"
-    )
+    print(run_header())
     folder = dataset(args.orders, args.stores, args.skus)
     stamp = int(time.time())
     out = HERE / "results" / f"whatif-{stamp}"
@@ -215,6 +242,16 @@ def main() -> None:
     )
     seconds, peak, output = run_whatif(scenario_file, out, args.workers)
     print(output[-6000:])
+    first = json.loads((out / "kpis.json").read_text())
+    for run in range(2, args.runs + 1):
+        again = out / f"run-{run}"
+        more_seconds, more_peak, _ = run_whatif(scenario_file, again, args.workers)
+        document = json.loads((again / "kpis.json").read_text())
+        differences = kpi_differences(first, document)
+        print(
+            f"run {run}: {more_seconds:.1f} s, peak {more_peak / 2**20:.0f} MB; KPIs "
+            + ("identical to run 1" if not differences else f"differ: {differences[:10]}")
+        )
     report = out / "report.html"
     loads = browser_load_ms(report)
     document = json.loads((out / "kpis.json").read_text())
@@ -239,7 +276,10 @@ def main() -> None:
                 "orders": s["kpis"]["orders"],
                 "seconds": s["seconds"],
                 "total_cost": round(s["kpis"]["total_cost"], 2),
+                "bound": s["kpis"]["bound"],
                 "gap": s["kpis"]["gap"],
+                "time_limit_hit": s["kpis"]["time_limit_hit"],
+                "against_base": s["cost_against_base"],
                 "batch_seconds": [b["seconds"] for b in s["batches"]],
             }
             for s in document["scenarios"]
@@ -249,14 +289,18 @@ def main() -> None:
     }
     (out / "bench.json").write_text(json.dumps(result, indent=1))
     print(json.dumps({k: v for k, v in result.items() if k != "scenarios"}, indent=1))
-    print("| scenario | orders | seconds | s/batch (median, max) | total cost | gap |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| scenario | orders | seconds | s/batch (median, max) | total cost | gap "
+        "| vs base (proven range) | time limit hit |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for s in result["scenarios"]:
         gap = "—" if s["gap"] is None else f"{100 * s['gap']:.1f} %"
         print(
             f"| {s['name']} | {s['orders']:,} | {s['seconds']:.1f} | "
             f"{statistics.median(s['batch_seconds']):.1f}, {max(s['batch_seconds']):.1f} | "
-            f"{s['total_cost']:,.2f} | {gap} |"
+            f"{s['total_cost']:,.2f} | {gap} | {against(s['against_base'])} | "
+            f"{'yes' if s['time_limit_hit'] else 'no'} |"
         )
     print(f"results: {out}")
 

@@ -65,6 +65,12 @@ class Settings(BaseModel):
     whatif_concurrency: int | None = Field(default=None, gt=0)
     """How many scenarios of a what-if job run at once, when fewer than all (the local stack's
     task workers); unset on AWS, where the Distributed Map runs them all at once."""
+    max_concurrent_jobs: int | None = Field(default=None, gt=0)
+    """What-if jobs queued or running at once; past it POST /v1/scenarios answers 429
+    (`logic/scenarios/jobs.py`; template parameter MaxConcurrentWhatifJobs). Unset: no cap."""
+    closed_order_retention_days: int = Field(default=0, ge=0)
+    """Days a closed (cancelled) order is kept before DynamoDB's TTL deletes it; 0 keeps it
+    (template parameter ClosedOrderRetentionDays)."""
     reallocation_bucket: str | None = None
     """Reallocation working files: scope, snapshots, plans, reports
     (`dal/reallocation/storage.py`)."""
@@ -88,6 +94,9 @@ class Settings(BaseModel):
     """The local stack's S3 (moto); absent on AWS."""
     dynamodb_read_timeout: float = Field(default=5.0, gt=0)
     """Seconds before an unanswered DynamoDB call is retried (`dal/client.py`)."""
+    pending_recovery_seconds: float = Field(default=120.0, ge=0)
+    """The sweeper recovers an order change left pending longer than this (and whose
+    invocation is over): `functions/logic/orders/recovery.py`."""
 
     def table(self, logical: str) -> str:
         """A table's physical name; SettingsError if the environment does not name it."""

@@ -1,18 +1,23 @@
-"""The `omniroute` command line: generate datasets, plan batches, check plans."""
+"""The `omniroute` command line: generate datasets, plan batches, check plans, run the API
+locally, load a dataset into a deployed stack."""
 
 from __future__ import annotations
 
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from solver.deadline import Deadline
+from solver.files import write_text_atomic
 from solver.loading import load_dataset
 from solver.network import Dataset
+
+if TYPE_CHECKING:
+    from solver.generate import GenerationSummary
 
 app = typer.Typer(
     help="Omniroute: from which node, by which method, should each unit go.",
@@ -28,13 +33,34 @@ STRATEGY_NAMES = ("optimal", "myopic", "nearest", "priority")
 WRITE_MARGIN_SECONDS = 1.0
 WRITE_SECONDS_PER_ORDER = 4e-5
 """Time kept back from the solver for pricing and writing the plan (a generous allowance)."""
+READ_SECONDS_PER_ORDER = 3e-5
+"""Time the default work budget leaves for reading the dataset (100k orders: about 2 s). A
+nominal figure, not the time reading took, so the budget is the same on every run."""
+
+
+PlainOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--plain/--rich",
+        help="Tables in plain text (no colour, no box drawing): for logs. "
+        "Default: plain when the output is not a terminal.",
+    ),
+]
+
+
+def _plain(asked: bool | None) -> bool:
+    """Plain tables when asked, or by default when the output goes to a file or a pipe."""
+    return not console.is_terminal if asked is None else asked
 
 
 def _load(dataset: Path, orders: Path | None, current: Path | None = None) -> Dataset:
 
     result = load_dataset(dataset, orders)
     if result.dataset is None:
-        errors.print(f"[bold red]{len(result.errors)} problem(s) in {dataset}; nothing planned:[/]")
+        errors.print(
+            f"[bold red]{len(result.errors)} problem(s) in {dataset}; nothing planned[/] "
+            "(positions are each file's own line numbers; a CSV's header is line 1):"
+        )
         for err in result.errors:
             errors.print(f"  - {err}", markup=False, highlight=False)
         raise typer.Exit(code=2)
@@ -74,7 +100,15 @@ def plan(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the plan (spec §6) here.")] = None,
     kpis_out: Annotated[Path | None, typer.Option(help="Write the KPIs as JSON here.")] = None,
-    quiet: Annotated[bool, typer.Option(help="No progress lines.")] = False,
+    work: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Search effort in work units (each about a second of the reference machine). "
+            "The same data and work give the same plan on any machine. Default: 85 % of the "
+            "time limit left after reading and writing; none without a time limit.",
+        ),
+    ] = None,
     current: Annotated[
         Path | None,
         typer.Option(
@@ -84,6 +118,8 @@ def plan(
             "carry `locked` units, with optional `fences`; moves are priced.",
         ),
     ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
+    plain: PlainOption = None,
 ) -> None:
     """Plan every order of DATASET and print its KPIs."""
     deadline = Deadline(time_limit)
@@ -100,23 +136,38 @@ def plan(
     if time_limit is not None and time_limit <= 0:
         errors.print("--time-limit must be a positive number of seconds")
         raise typer.Exit(code=2)
-    from solver.kpis import kpi_table, plan_kpis
+    from omniroute.progress_display import ProgressBoard
+    from omniroute.tables import kpi_table
+    from solver.kpis import plan_kpis
     from solver.planfile import write_plan
-    from solver.planning import plan_dataset
+    from solver.planning import plan_dataset, search_work
+    from solver.strategies.optimal import TIME_LIMIT_NOTE
 
     data = _load(dataset, orders, current)
-    reserve = WRITE_MARGIN_SECONDS + WRITE_SECONDS_PER_ORDER * len(data.orders)
+    n = len(data.orders)
+    reserve = WRITE_MARGIN_SECONDS + WRITE_SECONDS_PER_ORDER * n
     solve_deadline = Deadline(None if time_limit is None else max(0.5, deadline.left() - reserve))
-    progress = None if quiet else (lambda msg: console.print(f"[dim]{msg}[/]", highlight=False))
-    result = plan_dataset(data, strategy, solve_deadline, progress)
+    if work is None and time_limit is not None:
+        work = search_work(max(0.5, time_limit - reserve - READ_SECONDS_PER_ORDER * n), n)
+    title = f"{strategy} on {data.name}"
+    with ProgressBoard(errors, [data.name], time_limit, title=title, quiet=quiet) as board:
+        result = plan_dataset(data, strategy, solve_deadline, board.listener(data.name), work)
+        board.update(data.name, finished=True, headline=None if strategy == "optimal" else "done")
     if out is not None:
         write_plan(result, out)
     kpis = plan_kpis(data, result)
     if kpis_out is not None:
-        kpis_out.write_text(json.dumps(kpis.as_dict(), indent=1))
-    console.print(kpi_table(kpis))
+        write_text_atomic(kpis_out, json.dumps(kpis.as_dict(), indent=1) + "\n")
+    console.print(kpi_table(kpis, _plain(plain)))
     for note in result.notes:
-        console.print(f"[dim]note: {note}[/]")
+        if note != TIME_LIMIT_NOTE:
+            console.print(f"[dim]note: {note}[/]", highlight=False)
+    if result.time_limit_hit:
+        console.print(
+            "[yellow]The time limit stopped the search before its work budget was spent, so "
+            "another run may give a different plan. For a repeatable plan, allow more time or "
+            "less --work.[/]"
+        )
     console.print(
         f"[dim]{strategy} on {data.name}: {len(data.orders):,} orders in "
         f"{deadline.elapsed():.1f} s" + (f"; plan written to {out}" if out else "") + "[/]"
@@ -172,8 +223,26 @@ def generate(
     summary = generate_dataset(
         out_dir, orders=orders, stores=stores, skus=skus, seed=seed, tight=tight, outage=outage
     )
-    console.print(summary)
-    console.print(f"[dim]written to {out_dir} in {time.monotonic() - started:.1f} s[/]")
+    console.print(generation_text(summary, time.monotonic() - started), highlight=False)
+
+
+def generation_text(summary: GenerationSummary, seconds: float) -> str:
+    """What `dataset generate` wrote, in words."""
+    kinds = ", ".join(
+        f"{count} {kind.replace('_', ' ')}{'s' if count != 1 else ''}"
+        for kind, count in summary.nodes_by_kind.items()
+    )
+    cover = summary.available_units / summary.demanded_units if summary.demanded_units else 0.0
+    lines = [
+        f"Wrote {summary.out_dir} in {seconds:.1f} s: {sum(summary.nodes_by_kind.values())} "
+        f"nodes ({kinds}), {summary.skus:,} SKUs, {summary.orders:,} orders "
+        f"({summary.order_lines:,} lines, {summary.demanded_units:,} units).",
+        f"Stock: {summary.stock_units:,} units on hand, {summary.available_units:,} available "
+        f"to plan after safety stock ({cover:.1f} × the day's demand).",
+    ]
+    if summary.inactive_nodes:
+        lines.append(f"Inactive (outage): {', '.join(summary.inactive_nodes)}.")
+    return "\n".join(lines)
 
 
 @app.command()
@@ -185,23 +254,26 @@ def whatif(
         typer.Option(help="Seconds for the whole run (default: the file's defaults.time_limit)."),
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes to plan with (default: every core).")
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes to plan with (default: every core). The time limit is shared out "
+            "for this many (default: 2, whatever the machine, so plans are the same anywhere).",
+        ),
     ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
+    plain: PlainOption = None,
 ) -> None:
     """Run the base and every scenario of SCENARIOS.yaml and compare their KPIs."""
-    from omniroute.whatif import (
-        ScenarioFileInvalid,
-        WhatifFailed,
-        kpi_comparison_table,
-        run_whatif,
-        write_outputs,
-    )
+    from omniroute.tables import comparison_tables, cost_range_table
+    from omniroute.whatif import ScenarioFileInvalid, WhatifFailed, run_whatif, write_outputs
+    from solver.scenarios.results import comparison
 
     if time_limit is not None and time_limit <= 0:
         errors.print("--time-limit must be a positive number of seconds")
         raise typer.Exit(code=2)
     try:
-        result = run_whatif(scenarios, out, time_limit, workers, console)
+        result = run_whatif(scenarios, out, time_limit, workers, errors, quiet)
     except ScenarioFileInvalid as exc:
         errors.print(f"[bold red]{len(exc.errors)} problem(s) in {scenarios}; nothing run:[/]")
         for problem in exc.errors:
@@ -211,7 +283,9 @@ def whatif(
         errors.print(f"[bold red]what-if run failed:[/] {exc}", highlight=False)
         raise typer.Exit(code=1) from None
     paths = write_outputs(result, out)
-    console.print(kpi_comparison_table(result))
+    for table in comparison_tables(comparison(result), console.width, _plain(plain)):
+        console.print(table)
+    console.print(cost_range_table(result, _plain(plain)))
     console.print(
         f"[dim]{len(result.all)} scenarios in {result.seconds:.1f} s on {result.workers} "
         f"worker(s); wrote {', '.join(str(p) for p in paths.values())} and {out / 'plans'}/[/]"
@@ -262,7 +336,12 @@ def serve(
     folder = dataset or DEFAULT_DATASET
     try:
         stack = start_local_stack(
-            port, folder, dynamodb_endpoint, workers=workers, data_dir=data_dir, schedules=schedules
+            port,
+            folder,
+            dynamodb_endpoint,
+            workers=workers,
+            data_dir=data_dir,
+            run_schedules=schedules,
         )
     except (ValueError, OSError, SnapshotError, WorkerStartFailed) as exc:
         errors.print(f"[bold red]cannot start:[/] {exc}", highlight=False)
@@ -271,11 +350,15 @@ def serve(
     console.print(f"Omniroute API on {stack.url} (DynamoDB at {stack.dynamodb_url}, data: {data})")
     console.print(f"Swagger UI: [bold]{stack.docs_url}[/]   OpenAPI: {stack.url}/openapi.json")
     from omniroute.local.eventbridge import rules
-    from omniroute.local.eventbridge import schedules as template_schedules
+    from omniroute.local.schedules import schedules as template_schedules
 
-    every = ", ".join(s.expression for s in template_schedules()) if schedules else "off"
+    every = (
+        ", ".join(f"{s.function} every {s.seconds / 60:g} min" for s in template_schedules())
+        if schedules
+        else "off"
+    )
     console.print(
-        f"Reallocation triggers: {len(rules())} event rules on, schedules {every} "
+        f"Reallocation triggers: {len(rules())} event rules on; schedules: {every} "
         "(omniroute reallocate --help)"
     )
     kept = f"saved to {data_dir} on stop" if data_dir else "in memory only, lost on stop"
@@ -366,6 +449,51 @@ def reallocate(
     else:
         print_report(console, report, orders_shown)
     raise typer.Exit(code=0 if report["status"] == "succeeded" else 1)
+
+
+@app.command()
+def load(
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder (spec §1).")],
+    stack: Annotated[
+        str, typer.Option("--stack", help="Name of the deployed CloudFormation stack.")
+    ],
+    region: Annotated[
+        str | None, typer.Option(help="AWS region of the stack (default: your AWS config).")
+    ] = None,
+    upload: Annotated[
+        bool,
+        typer.Option(
+            "--upload/--no-upload",
+            help="Also upload the folder to the stack's bucket as datasets/<folder name>/ "
+            "(the dataset what-if scenario files name).",
+        ),
+    ] = True,
+) -> None:
+    """Load DATASET (nodes, stock, config) into a deployed stack's tables, found from the
+    stack's outputs (docs/deploy.md)."""
+    import os
+
+    from omniroute.deployed import StackError, load_into_stack, read_stack
+
+    if region:
+        os.environ["AWS_DEFAULT_REGION"] = region
+    try:
+        deployed = read_stack(stack)
+        loaded = load_into_stack(dataset, deployed, upload)
+    except (StackError, ValueError) as exc:
+        errors.print(f"[bold red]nothing loaded:[/] {exc}", highlight=False)
+        raise typer.Exit(code=2) from None
+    tables = deployed.table_names()
+    console.print(
+        f"Loaded {dataset} into stack {stack}: {loaded.nodes} nodes, {loaded.skus} SKUs with "
+        f"their stock, config (tables {tables['nodes']}, {tables['stock']}, {tables['config']})"
+        + (
+            f"; {loaded.dataset_files} files to s3://{deployed.bucket}/{loaded.bucket_prefix}"
+            if loaded.bucket_prefix
+            else ""
+        ),
+        highlight=False,
+    )
 
 
 def main() -> None:  # pragma: no cover - console script shim

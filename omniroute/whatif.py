@@ -20,26 +20,36 @@ from queue import Empty
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from omniroute.progress_display import ProgressBoard
+from solver.files import write_text_atomic
 from solver.planfile import write_plan
-from solver.report.formatting import format_delta, format_value
 from solver.scenarios.batching import daily_batches
 from solver.scenarios.changes import ScenarioInput
-from solver.scenarios.comparison import METRICS
 from solver.scenarios.errors import ScenarioError
 from solver.scenarios.models import ScenarioFile
 from solver.scenarios.outcome import ScenarioOutcome, summarise
-from solver.scenarios.preparing import base_paths, load_base, prepare_scenarios
+from solver.scenarios.preparing import (
+    base_paths,
+    check_scenario_file,
+    load_base,
+    prepare_scenarios,
+)
 from solver.scenarios.reading import read_scenario_file
-from solver.scenarios.results import WhatifResult, comparison, kpis_csv, kpis_document
+from solver.scenarios.results import WhatifResult, kpis_csv, kpis_document
 from solver.scenarios.running import BatchRun, run_scenario, seconds_per_order
+from solver.strategies.progress import Progress, ProgressEvent
 
 SOLVE_SHARE = 0.8
 """Share of the time limit given to solving; the rest is loading, KPIs and the report."""
 FIXED_OVERHEAD_SECONDS = 5.0
 PLANS_DIR = "plans"
+REFERENCE_WORKERS = 2
+"""The workers the time limit is shared out for when `--workers` is not given: the reference
+machine's cores, not this machine's, so that the same file gives the same plans anywhere
+(more cores then only finish sooner; fewer may reach the time limit, which the plans note)."""
+EVENTS_EVERY_SECONDS = 0.5
+"""A worker sends the parent at most one progress event this often (and every new phase)."""
 
 
 @dataclass(frozen=True)
@@ -58,16 +68,10 @@ class WhatifFailed(RuntimeError):
 
 
 def check_file(file: Path) -> tuple[ScenarioFile | None, dict[str, tuple[int, int]], list[str]]:
-    """Read and dry-run the file: the spec, (orders, days) per scenario, or the errors."""
-    spec, errors = read_scenario_file(file)
+    """Read and dry-run the file: the spec, (orders, days) per scenario, or every error."""
+    spec, planned, errors = check_scenario_file(file)
     if spec is None:
         return None, {}, [str(e) for e in errors]
-    base, load_errors = load_base(spec, file)
-    if base is None:
-        return None, {}, [str(e) for e in load_errors]
-    planned, change_errors = prepare_scenarios(spec, file, base)
-    if change_errors:
-        return None, {}, [str(e) for e in change_errors]
     sizes = {p.name: (len(p.input.orders), len(daily_batches(p.input.orders))) for p in planned}
     return spec, sizes, []
 
@@ -91,7 +95,11 @@ def plan_path(out_dir: Path, scenario: str, day: str) -> Path:
     return out_dir / PLANS_DIR / scenario / f"{day}.json"
 
 
-def run_job(job: Job, report: Callable[[str, int, int, BatchRun], None]) -> ScenarioOutcome:
+def run_job(
+    job: Job,
+    report: Callable[[str, int, int, BatchRun], None],
+    progress: Progress | None = None,
+) -> ScenarioOutcome:
     """Plan one scenario, writing each day's plan as it is made."""
     spec, errors = read_scenario_file(job.file)
     if spec is None:
@@ -112,15 +120,34 @@ def run_job(job: Job, report: Callable[[str, int, int, BatchRun], None]) -> Scen
         scenario.strategy,
         job.seconds_per_order,
         on_batch,
+        progress,
     )
     return summarise(run, scenario.description)
 
 
+class _Throttled:
+    """Pass on an event when its phase changes, else at most every `EVENTS_EVERY_SECONDS`."""
+
+    def __init__(self, send: Progress) -> None:
+        self._send = send
+        self._phase = ""
+        self._sent_at = 0.0
+
+    def __call__(self, event: ProgressEvent) -> None:
+        now = time.monotonic()
+        if event.phase != self._phase or now - self._sent_at >= EVENTS_EVERY_SECONDS:
+            self._send(event)
+            self._phase, self._sent_at = event.phase, now
+
+
 def _pool_job(job: Job, queue: Any) -> ScenarioOutcome:
     def report(name: str, done: int, total: int, batch: BatchRun) -> None:
-        queue.put((name, done, total, batch.day, batch.seconds))
+        queue.put(("day", name, done, total, batch.day))
 
-    return run_job(job, report)
+    def send(event: ProgressEvent) -> None:
+        queue.put(("event", job.name, event))
+
+    return run_job(job, report, _Throttled(send))
 
 
 # --------------------------------------------------------------------------- the parent side
@@ -132,44 +159,45 @@ def run_whatif(
     time_limit: float | None,
     workers: int | None,
     console: Console,
+    quiet: bool = False,
 ) -> WhatifResult:
-    """Check the file, run every scenario in a process pool with a progress bar each."""
+    """Check the file, run every scenario in a process pool, with a progress display."""
     started = time.monotonic()
     spec, sizes, errors = check_file(file)
     if spec is None:
         raise ScenarioFileInvalid(errors)
     limit = time_limit if time_limit is not None else spec.defaults.time_limit
-    workers = max(1, workers or os.cpu_count() or 1)
     per_order = None
     if limit is not None:
-        budget = max(1.0, SOLVE_SHARE * limit - FIXED_OVERHEAD_SECONDS - time.monotonic() + started)
-        per_order = seconds_per_order(budget, [n for n, _ in sizes.values()], workers)
+        # Shared out by nominal figures only (never by the time checking took), so that every
+        # run of the file gets the same work budgets.
+        budget = max(1.0, SOLVE_SHARE * limit - FIXED_OVERHEAD_SECONDS)
+        planned_for = workers or REFERENCE_WORKERS
+        per_order = seconds_per_order(budget, [n for n, _ in sizes.values()], planned_for)
+    workers = max(1, workers or os.cpu_count() or 1)
     names = list(sizes)
     jobs = [Job(file, name, out_dir, per_order) for name in names]
     order = sorted(range(len(jobs)), key=lambda i: -sizes[names[i]][0])  # biggest first
     outcomes: dict[str, ScenarioOutcome] = {}
+    days_done = dict.fromkeys(names, 0)
     context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
+    board = ProgressBoard(
+        console,
+        names,
+        limit,
+        title=f"What-if: {len(names)} scenarios on {workers} worker(s)",
+        quiet=quiet,
+        transient=False,
+    )
     with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool:
         queue = manager.Queue()
         futures: dict[Future[ScenarioOutcome], str] = {
             pool.submit(_pool_job, jobs[i], queue): names[i] for i in order
         }
-        progress = Progress(
-            TextColumn("{task.description:<24}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[status]}"),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        with progress:
-            tasks = {
-                name: progress.add_task(name, total=sizes[name][1], status="waiting")
-                for name in names
-            }
+        with board:
             pending = set(futures)
             while pending:
-                _drain(queue, progress, tasks)
+                _drain(queue, board, sizes, days_done)
                 for future in [f for f in pending if f.done()]:
                     pending.discard(future)
                     name = futures[future]
@@ -177,23 +205,43 @@ def run_whatif(
                         outcomes[name] = future.result()
                     except WhatifFailed as exc:
                         raise WhatifFailed(f"scenario {name!r}: {exc}") from exc
-                    progress.update(tasks[name], status=f"done in {outcomes[name].seconds:.1f} s")
+                    _drain(queue, board, sizes, days_done)
+                    kpis = outcomes[name].kpis
+                    board.update(
+                        name,
+                        headline=_finished_headline(outcomes[name]),
+                        best=kpis.total_cost,
+                        bound=kpis.bound,
+                        finished=True,
+                    )
                 time.sleep(0.1)
-            _drain(queue, progress, tasks)
+            _drain(queue, board, sizes, days_done)
     base = outcomes[spec.base.name]
     others = tuple(outcomes[n] for n in names if n != spec.base.name)
     return WhatifResult(file, base, others, workers, limit, time.monotonic() - started)
 
 
-def _drain(queue: Any, progress: Progress, tasks: dict[str, Any]) -> None:
+def _finished_headline(outcome: ScenarioOutcome) -> str:
+    gap = outcome.kpis.gap
+    done = f"done in {outcome.seconds:.1f} s"
+    return done if gap is None else f"{done}: {100 * gap:.1f} % above the proven bound"
+
+
+def _drain(
+    queue: Any, board: ProgressBoard, sizes: dict[str, tuple[int, int]], done: dict[str, int]
+) -> None:
     while True:
         try:
-            name, done, total, day, seconds = queue.get_nowait()
+            message = queue.get_nowait()
         except Empty:
             return
-        progress.update(
-            tasks[name], completed=done, total=total, status=f"{day} in {seconds:.1f} s"
-        )
+        if message[0] == "day":
+            _, name, finished, total, _day = message
+            done[name] = finished
+            board.update(name, steps=f"day {min(finished + 1, total)} of {total}")
+        else:
+            _, name, event = message
+            board.update(name, event, steps=f"day {done[name] + 1} of {sizes[name][1]}")
 
 
 class ScenarioFileInvalid(ValueError):
@@ -203,31 +251,6 @@ class ScenarioFileInvalid(ValueError):
 
 
 # --------------------------------------------------------------------------- outputs
-
-
-def kpi_comparison_table(result: WhatifResult) -> Table:
-    table = Table(title=f"What-if: each scenario against {result.base.name!r}")
-    table.add_column("KPI", style="bold", no_wrap=True)
-    rows = comparison(result)
-    for outcome, _ in rows:
-        table.add_column(f"{outcome.name}\n[dim]{outcome.strategy}[/]", justify="right")
-    labels = dict(METRICS)
-    for m, (metric, _) in enumerate(METRICS):
-        cells = []
-        for k, (_, deltas) in enumerate(rows):
-            d = deltas[m]
-            text = format_value(metric, d.value)
-            if k > 0 and d.delta:
-                text += f" [dim]({format_delta(metric, d.delta)})[/]"
-            cells.append(text)
-        table.add_row(labels[metric], *cells)
-    return table
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def write_outputs(result: WhatifResult, out_dir: Path) -> dict[str, Path]:
@@ -251,7 +274,6 @@ __all__ = [
     "ScenarioFileInvalid",
     "WhatifFailed",
     "WhatifResult",
-    "kpi_comparison_table",
     "kpis_csv",
     "kpis_document",
     "run_whatif",

@@ -323,9 +323,9 @@ def _check_order(
     if math.isnan(cost):
         return math.nan
     # Without the current allocation a re-plan's move penalties cannot be checked (`no_current`
-    # says so once): its costs are compared without them.
+    # says so once): its costs are compared without them, to the cent of the exact cost.
     unchecked = _unchecked_move(network, order_plan)
-    if _differs(order_plan.cost - unchecked, priced.cost if not unchecked else cost):
+    if _differs(order_plan.cost - unchecked, cost):
         found.add(
             "wrong_cost",
             oid,

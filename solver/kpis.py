@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import TYPE_CHECKING, Any, get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,9 +17,6 @@ from solver.checker import PlanMismatch, chosen_shipment
 from solver.models import NODE_KINDS, CostBreakdown, Method, Order, OrderPlan, Plan
 from solver.network import Dataset, Network
 from solver.pricing import ChosenShipment, haversine_km, order_methods, price_order
-
-if TYPE_CHECKING:
-    import rich.table
 
 METHODS: tuple[str, ...] = get_args(Method)
 _METHOD_LABELS = {
@@ -98,6 +95,8 @@ class Kpis(BaseModel):
     nodes_at_capacity: int
     node_loads: tuple[NodeLoad, ...]
     bound: float | None
+    """A proven lower bound on the cost of any plan of these orders (`optimal`), when known:
+    the best plan costs between `bound` and `total_cost`."""
     gap: float | None
     """(total − bound) / total when the bound is known (0 when the total is 0)."""
     solve_seconds: float | None
@@ -110,6 +109,10 @@ class Kpis(BaseModel):
     """Locked units the re-plan keeps where they are."""
     backorders_filled: int | None = None
     """Units the current allocation left unfilled that the re-plan ships (never a move)."""
+    work: float | None = None
+    """Work units the search spent (the same on every run with the same budget)."""
+    time_limit_hit: bool = False
+    """The time limit, not the work budget, ended the search: another run may differ."""
 
     def as_dict(self) -> dict[str, Any]:
         """The KPIs as plain JSON-ready data (`model_dump` in JSON mode)."""
@@ -164,6 +167,10 @@ class Kpis(BaseModel):
                 ("Locked units (kept in place)", f"{self.locked_units}"),
                 ("Backordered units filled", f"{self.backorders_filled}"),
             ]
+        if self.work is not None:
+            search = f"{self.work:,.1f} work units"
+            search += ", stopped by the time limit" if self.time_limit_hit else ", repeatable"
+            rows.append(("Search", search))
         return rows
 
 
@@ -258,6 +265,8 @@ def plan_kpis(dataset: Dataset, plan: Plan) -> Kpis:
         bound=plan.bound,
         gap=gap,
         solve_seconds=plan.solve_seconds,
+        work=plan.work,
+        time_limit_hit=plan.time_limit_hit,
         **moves.figures(network, costs["move"]),
     )
 
@@ -293,18 +302,6 @@ class _Moves:
             "locked_units": self.locked,
             "backorders_filled": self.filled,
         }
-
-
-def kpi_table(kpis: Kpis) -> rich.table.Table:
-    """The KPIs as a two-column rich table for the CLI."""
-    from rich.table import Table  # the CLI's; the Lambda functions do without rich
-
-    table = Table(title=f"KPIs — {kpis.dataset} / {kpis.strategy}", show_header=True)
-    table.add_column("KPI", style="bold")
-    table.add_column("Value", justify="right")
-    for label, value in kpis.as_rows():
-        table.add_row(label, value)
-    return table
 
 
 def _lat_lon(network: Network, n: int) -> tuple[float, float]:

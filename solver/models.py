@@ -239,3 +239,7 @@ class Plan(_PlanRecord):
     """Spec §7: in a re-plan, the move penalties of every order (included in `total_cost`)."""
     fences: tuple[Fence, ...] | None = None
     """Fences a current allocation asks its re-plan to respect (read from `--current`)."""
+    work: float | None = None
+    """Work units the search spent (`solver.deadline.Budget`); None for the rules."""
+    time_limit_hit: bool = False
+    """The time limit, not the work budget, ended the search: another run may differ."""

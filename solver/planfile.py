@@ -1,21 +1,20 @@
 """Read and write plan files (spec §6): JSON on disk, a `Plan` in memory.
 
-Writing is atomic (a temp file in the same folder, then `os.replace`), so a crash never leaves
-half a plan behind. Reading never raises for a bad file: it returns the errors as messages that
-name the file and the field (`orders[3].shipments[0].node_id`).
+Writing is atomic, with the user's normal permissions (`solver.files`), so a crash never
+leaves half a plan behind. Reading never raises for a bad file: it returns the errors as
+messages that name the file and the field (`orders[3].shipments[0].node_id`).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from solver.files import write_text_atomic
 from solver.models import Plan
 
 _INPUT_SHOWN = 60
@@ -55,19 +54,7 @@ def _without_unsaid(data: Any) -> Any:
 
 def write_plan(plan: Plan, path: Path) -> None:
     """Write `plan` to `path` atomically (the folder is created if needed)."""
-    path = Path(path)
-    text = plan_json(plan)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as tmp:
-            tmp.write(text)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, plan_json(plan))
 
 
 class _NonStandardNumber(ValueError):

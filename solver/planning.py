@@ -6,13 +6,14 @@ import math
 import time
 from collections.abc import Callable, Sequence
 
-from solver.deadline import Deadline
+from solver.deadline import Budget, Deadline, default_work
 from solver.models import Order, Plan
 from solver.network import Dataset, Network
 from solver.pricing import price_order
 from solver.strategies.base import BatchDecision
 from solver.strategies.myopic import plan_myopic
-from solver.strategies.optimal import Progress, plan_optimal
+from solver.strategies.optimal import plan_optimal
+from solver.strategies.progress import Progress, ProgressEvent
 from solver.strategies.rules import plan_nearest, plan_priority
 
 PRICING_SECONDS_PER_ORDER = 2e-4
@@ -22,16 +23,25 @@ REPLAN_STRATEGIES = ("optimal", "myopic")
 """The strategies that re-plan orders holding an allocation (spec §7): the rules (`nearest`,
 `priority`) know nothing of locks and move penalties."""
 
-Strategy = Callable[[Network, Sequence[Order], Deadline, Progress | None], BatchDecision]
+Strategy = Callable[[Network, Sequence[Order], Budget, Progress | None], BatchDecision]
 
 STRATEGIES: dict[str, Strategy] = {
-    "optimal": lambda net, orders, deadline, progress: plan_optimal(
-        net, orders, deadline, progress
-    ),
-    "myopic": lambda net, orders, deadline, _progress: plan_myopic(net, orders, deadline),
-    "nearest": lambda net, orders, deadline, _progress: plan_nearest(net, orders, deadline),
-    "priority": lambda net, orders, deadline, _progress: plan_priority(net, orders, deadline),
+    "optimal": lambda net, orders, budget, progress: plan_optimal(net, orders, budget, progress),
+    "myopic": lambda net, orders, _budget, _progress: plan_myopic(net, orders),
+    "nearest": lambda net, orders, _budget, _progress: plan_nearest(net, orders),
+    "priority": lambda net, orders, _budget, _progress: plan_priority(net, orders),
 }
+
+__all__ = ["STRATEGIES", "Progress", "ProgressEvent", "plan_dataset", "search_work"]
+
+
+def search_work(seconds: float | None, orders: int) -> float | None:
+    """The work units a time limit of `seconds` buys a batch of `orders` orders by default:
+    what fits once the plan has been priced (None: no limit). It depends on the limit and the
+    batch only, never on how long anything took, so the default search is the same anywhere."""
+    if seconds is None:
+        return None
+    return default_work(max(0.5, seconds - PRICING_SECONDS_PER_ORDER * orders))
 
 
 def plan_dataset(
@@ -39,17 +49,26 @@ def plan_dataset(
     strategy: str,
     deadline: Deadline | None = None,
     progress: Progress | None = None,
+    work: float | None = None,
 ) -> Plan:
-    """Plan every order of the dataset with `strategy` and price the result (spec §3, §4); on
-    a network that re-plans, with the move cost of spec §7."""
+    """Plan every order of the dataset with `strategy` and price the result (spec §3, §4).
+
+    The search does `work` units (default: `search_work` of the deadline's seconds), and the
+    deadline caps it: a search the cap stops early says so (`Plan.time_limit_hit`).
+
+    On a network that re-plans, the move cost of spec §7 is priced too."""
     if dataset.network.current is not None and strategy not in REPLAN_STRATEGIES:
         raise ValueError(f"{strategy} cannot re-plan orders that hold an allocation (§7)")
     deadline = deadline or Deadline(None)
     started = time.monotonic()
+    cap = deadline
     if deadline.seconds is not None:  # keep time to price the plan (measured ~0.09 ms an order)
         reserve = PRICING_SECONDS_PER_ORDER * len(dataset.orders)
-        deadline = Deadline(max(0.5, deadline.left() - reserve))
-    decision = STRATEGIES[strategy](dataset.network, dataset.orders, deadline, progress)
+        cap = Deadline(max(0.5, deadline.left() - reserve))
+    if work is None:
+        work = search_work(deadline.seconds, len(dataset.orders))
+    budget = Budget(work, cap)
+    decision = STRATEGIES[strategy](dataset.network, dataset.orders, budget, progress)
     solve_seconds = time.monotonic() - started
     order_plans = tuple(
         price_order(dataset.network, order, chosen)
@@ -67,4 +86,6 @@ def plan_dataset(
         solve_seconds=round(solve_seconds, 3),
         notes=tuple(decision.notes),
         move_cost=move_cost,
+        work=None if decision.work is None else round(decision.work, 3),
+        time_limit_hit=decision.time_limit_hit,
     )

@@ -328,3 +328,61 @@ def price_order(
         breakdown=breakdown,
         moved_units=moved,
     )
+
+
+# --------------------------------------------------------------------------- money in cents
+
+_BREAKDOWN_PARTS = ("carrier", "handling", "dropship", "split", "late", "unfilled")
+_SHIPMENT_AMOUNTS = {
+    "carrier": "carrier_cost",
+    "handling": "handling_cost",
+    "dropship": "dropship_fee",
+}
+
+
+def to_cents(plan: OrderPlan) -> OrderPlan:
+    """`plan` with every amount in whole cents, as answers show money (spec: two decimals).
+
+    `cost` stays the priced total rounded to the cent; the breakdown's parts add up to it
+    exactly, and each shipment's carrier, handling and dropship amounts add up to the
+    breakdown's part of that name. Largest-remainder rounding: each amount is its priced value
+    rounded down or up to the cent (so within a cent of it), the cents left over going to the
+    amounts with the largest remainders. A plan with an amount that is not finite (a shipment
+    with no rate) is returned as it is."""
+    breakdown = plan.breakdown
+    if breakdown is None or not math.isfinite(breakdown.total):
+        return plan
+    parts = dict(
+        zip(
+            _BREAKDOWN_PARTS,
+            _share_cents([getattr(breakdown, n) for n in _BREAKDOWN_PARTS], round(plan.cost * 100)),
+            strict=True,
+        )
+    )
+    amounts: dict[str, list[int]] = {
+        field: _share_cents([getattr(s, field) for s in plan.shipments], parts[part])
+        for part, field in _SHIPMENT_AMOUNTS.items()
+    }
+    shipments = tuple(
+        s.model_copy(update={field: cents[i] / 100 for field, cents in amounts.items()})
+        for i, s in enumerate(plan.shipments)
+    )
+    return plan.model_copy(
+        update={
+            "cost": sum(parts.values()) / 100,
+            "breakdown": CostBreakdown(**{n: c / 100 for n, c in parts.items()}),
+            "shipments": shipments,
+        }
+    )
+
+
+def _share_cents(amounts: Sequence[float], total_cents: int) -> list[int]:
+    """Whole cents for each amount, summing to `total_cents` (largest remainder; ties go to the
+    earlier amount). `total_cents` must lie between the sums of the amounts rounded down and up,
+    as the cents of their rounded sum do."""
+    exact = [round(a * 100, 6) for a in amounts]  # a hair of float noise is not a remainder
+    cents = [math.floor(c) for c in exact]
+    by_remainder = sorted(range(len(exact)), key=lambda i: (cents[i] - exact[i], i))
+    for i in by_remainder[: max(0, total_cents - sum(cents))]:
+        cents[i] += 1
+    return cents

@@ -13,3 +13,10 @@ MAX_INVENTORY_ROWS = 5000
 """Most rows in one PUT /v1/inventory."""
 MAX_ADJUSTMENT_ROWS = 1000
 """Most rows in one POST /v1/inventory/adjustments."""
+MAX_KEY_CHARS = 200
+"""Longest SKU or node id a request body may name: as a DynamoDB key (at most 2,048 bytes) even
+when every character takes four bytes in UTF-8."""
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects a JSON body may have (an order is 4 deep)."""
+MAX_PROMISE_DAYS = 365
+"""Largest promise (days) an order may state."""

@@ -9,12 +9,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from functions.api.errors import ApiError
+from functions.api.errors import ApiError, validation_message
+from functions.api.ids import ORDER_ID_MAX_LENGTH, ORDER_ID_PATTERN, ORDER_ID_RULE
 from functions.api.limits import (
     MAX_ADJUSTMENT_ROWS,
     MAX_INVENTORY_ROWS,
+    MAX_KEY_CHARS,
     MAX_LINE_QTY,
     MAX_ORDER_LINES,
+    MAX_PROMISE_DAYS,
     MAX_UNITS,
 )
 from functions.logic.errors import field_error
@@ -26,9 +29,15 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+def _key(description: str) -> Any:
+    """A SKU or node id: short enough to be a DynamoDB key."""
+    return Field(min_length=1, max_length=MAX_KEY_CHARS, description=description)
+
+
 class RequestLine(OrderLine):
     """An order line (spec §2) of at most MAX_LINE_QTY units."""
 
+    sku: str = _key("a SKU of the catalogue")
     qty: int = Field(gt=0, le=MAX_LINE_QTY, strict=True)
 
 
@@ -43,7 +52,9 @@ def _as_order(content: dict[str, Any]) -> Order:
     try:
         return Order.model_validate(content)
     except ValidationError as error:
-        problems = whole_order_problems(content) or [("body", str(error))]
+        problems = whole_order_problems(content) or [
+            (".".join(map(str, e["loc"])) or "body", validation_message(e)) for e in error.errors()
+        ]
         raise ApiError(
             422,
             "invalid_request",
@@ -55,9 +66,18 @@ def _as_order(content: dict[str, Any]) -> Order:
 class OrderRequest(Order):
     """An order (spec §2), at most MAX_ORDER_LINES lines."""
 
+    order_id: str = Field(
+        pattern=ORDER_ID_PATTERN,
+        min_length=1,
+        max_length=ORDER_ID_MAX_LENGTH,
+        description=f"The order's id: {ORDER_ID_RULE}.",
+    )
     customer: RequestCustomer
-    promise_days: int | None = Field(default=None, ge=0, strict=True)
-    max_shipments: int | None = Field(default=None, ge=1, strict=True)
+    pickup_node: str | None = Field(
+        default=None, min_length=1, max_length=MAX_KEY_CHARS, description="the pickup store"
+    )
+    promise_days: int | None = Field(default=None, ge=0, le=MAX_PROMISE_DAYS, strict=True)
+    max_shipments: int | None = Field(default=None, ge=1, le=MAX_ORDER_LINES, strict=True)
     lines: tuple[RequestLine, ...] = Field(min_length=1, max_length=MAX_ORDER_LINES)
 
     def as_order(self) -> Order:
@@ -92,7 +112,7 @@ class RejectLine(_Body):
 class RejectRequest(_Body):
     """A node cannot fulfil some lines: they are released there and re-routed elsewhere."""
 
-    node_id: str = Field(min_length=1)
+    node_id: str = _key("the node that cannot ship the lines")
     lines: list[RejectLine] = Field(min_length=1, max_length=MAX_ORDER_LINES)
     reason: str | None = None
 
@@ -100,6 +120,8 @@ class RejectRequest(_Body):
 class InventoryRow(StockRow):
     """A row of inventory.csv, with levels of at most MAX_UNITS."""
 
+    node_id: str = _key("a node of the network")
+    sku: str = _key("a SKU of the catalogue")
     on_hand: int = Field(ge=0, le=MAX_UNITS, strict=True)
     safety_stock: int = Field(default=0, ge=0, le=MAX_UNITS, strict=True)
 
@@ -111,8 +133,8 @@ class InventoryRequest(_Body):
 
 
 class Adjustment(_Body):
-    node_id: str = Field(min_length=1)
-    sku: str = Field(min_length=1)
+    node_id: str = _key("a node of the network")
+    sku: str = _key("a SKU of the catalogue")
     delta: int = Field(
         ge=-MAX_UNITS,
         le=MAX_UNITS,
@@ -125,7 +147,7 @@ class Adjustment(_Body):
 class AdjustmentsRequest(_Body):
     """Stock deltas, applied all together or not at all. `adjustment_id` makes a retry safe."""
 
-    adjustment_id: str = Field(min_length=1)
+    adjustment_id: str = Field(min_length=1, max_length=MAX_KEY_CHARS)
     rows: list[Adjustment] = Field(min_length=1, max_length=MAX_ADJUSTMENT_ROWS)
 
 

@@ -9,7 +9,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.api.idempotency import body_hash, idempotency_key, idempotent_call
+from functions.api.answers import BODY_ERRORS, documented
+from functions.api.idempotency import IdempotencyKeyHeader, body_hash, idempotent_call
+from functions.api.reallocation_answers import ReallocationAnswer, ReallocationStarted
 from functions.api.responses import json_response
 from functions.dal.database import current_database
 from functions.logic.reallocation import launch
@@ -49,11 +51,19 @@ def make_router() -> Router:
             "nothing (a dry run of a rejection writes no fence; of a node going offline treats "
             "the node as closed without closing it). Unknown nodes or SKUs: 422 naming each."
         ),
+        responses=documented(
+            {202: ("The run started (or was started by the same request)", ReallocationStarted)},
+            *BODY_ERRORS,
+            409,
+        ),
         tags=["reallocation"],
     )
-    def post_reallocation(request: Annotated[ReallocationRequest, Body()]) -> Response[Any]:
+    def post_reallocation(
+        request: Annotated[ReallocationRequest, Body()],
+        idempotency: IdempotencyKeyHeader = None,
+    ) -> Response[Any]:
         payload = request.model_dump(mode="json")
-        key = idempotency_key(router, "") or uuid.uuid4().hex
+        key = idempotency or uuid.uuid4().hex
         db = current_database()
         trigger = launch.requested_trigger(db, request.trigger, request.scope, key[:64])
         launch.check_references(db, trigger)
@@ -76,6 +86,7 @@ def make_router() -> Router:
             "order its shipments before and after with the reason (`orders`, paged by "
             "`offset`/`limit`). When failed: `error`."
         ),
+        responses=documented({200: ("The run", ReallocationAnswer)}, 404, 422),
         tags=["reallocation"],
     )
     def get_reallocation(

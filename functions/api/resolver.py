@@ -9,6 +9,7 @@ handlers in worker processes for the same reason (`omniroute/local/workers.py`).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,11 +17,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.logging import correlation_paths
 
-from functions.api.errors import ApiError, answer_errors
-from functions.api.limits import MAX_BODY_BYTES
+from functions.api.errors import answer_errors
+from functions.api.requests import body_problem
 from functions.api.responses import JSON
-from functions.logic.errors import field_error
-from functions.observability import logger, metrics, tracer
+from functions.dal.reservations import hold_until
+from functions.observability import log_request, logger, metrics, tracer
 from functions.settings import require_settings
 
 API_TITLE = "Omniroute API"
@@ -39,29 +40,32 @@ def build_resolver(*routers: Router) -> APIGatewayRestResolver:
 
 
 def lambda_entry(app: APIGatewayRestResolver, needs: Sequence[str] = ()) -> LambdaHandler:
-    """The Lambda handler: correlation id, tracing, metrics and the body-size limit around
-    `app.resolve`; each call first checks the environment has the variables in `needs`
-    (`functions/settings.py`; on Lambda the first call does the work, the others hit a cache)."""
+    """The Lambda handler: correlation id and caller, tracing, metrics and the body's checks
+    (`requests.py`: size, media type, encoding, JSON) around `app.resolve`; each call first
+    checks the environment has the variables in `needs` (`functions/settings.py`; on Lambda the
+    first call does the work, the others hit a cache)."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics(raise_on_empty_metrics=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        log_request(event)  # the caller principal, with the correlation id
         require_settings(needs)
-        body = event.get("body") or ""
-        if len(body.encode("utf-8")) > MAX_BODY_BYTES:
-            error = ApiError(
-                413,
-                "body_too_large",
-                f"request body over {MAX_BODY_BYTES} bytes",
-                [field_error("body", f"at most {MAX_BODY_BYTES} bytes")],
-            )
+        hold_until(_deadline(context))
+        problem = body_problem(event)
+        if problem is not None:
             return {
-                "statusCode": 413,
+                "statusCode": problem.status,
                 "headers": {"Content-Type": JSON},
-                "body": json.dumps(error.body()),
+                "body": json.dumps(problem.body()),
                 "isBase64Encoded": False,
             }
         return app.resolve(event, context)
 
     return handler
+
+
+def _deadline(context: Any) -> float | None:
+    """When this invocation is over at the latest (Lambda ends it at its timeout)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return None if remaining is None else time.time() + remaining() / 1000

@@ -6,7 +6,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from functions.api.idempotency import idempotency_key, idempotent_call
+from functions.api.answers import BODY_ERRORS, JobAnswer, JobStarted, documented
+from functions.api.idempotency import IdempotencyKeyHeader, idempotent_call
 from functions.api.responses import json_response
 from functions.logic.scenarios import jobs
 
@@ -28,17 +29,17 @@ def make_router() -> Router:
             "fail the job with the reason. Send an `Idempotency-Key` header to make a retry "
             "answer the same job."
         ),
+        responses=documented({202: ("The job is queued", JobStarted)}, *BODY_ERRORS, 409),
         tags=["scenarios"],
     )
-    def post_scenarios(body: Annotated[dict[str, Any], Body()]) -> Response[Any]:
+    def post_scenarios(
+        body: Annotated[dict[str, Any], Body()], idempotency: IdempotencyKeyHeader = None
+    ) -> Response[Any]:
         spec = jobs.validated(body)
-        key = idempotency_key(router, "")
-        if not key:  # no key given: every call is a new job
-            return json_response(202, jobs.create_job(spec, body))
-        return idempotent_call(
+        return idempotent_call(  # no key given: every call is a new job
             router,
             "create_scenario_job",
-            key,
+            idempotency,
             body,
             lambda: (202, jobs.create_job(spec, body)),
         )
@@ -52,6 +53,7 @@ def make_router() -> Router:
             "and deltas against the base) and `comparison` (scenario -> metric -> value, base, "
             "delta, relative). When failed: `error`, the reason."
         ),
+        responses=documented({200: ("The job", JobAnswer)}, 404, 422),
         tags=["scenarios"],
     )
     def get_scenario_job(scenario_id: ScenarioId) -> Response[Any]:
@@ -60,6 +62,7 @@ def make_router() -> Router:
     @router.get(
         "/v1/scenarios/<scenario_id>/report",
         summary="The job's report.html (404 until the job has succeeded)",
+        responses=documented({200: ("report.html", None)}, 404, 422),
         tags=["scenarios"],
     )
     def get_scenario_report(scenario_id: ScenarioId) -> Response[Any]:

@@ -8,13 +8,16 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.api.idempotency import idempotency_key, idempotent_call
+from functions.api.answers import BODY_ERRORS, documented
+from functions.api.idempotency import IdempotencyKeyHeader, idempotent_call
+from functions.api.ids import OrderIdPath
+from functions.api.limits import MAX_KEY_CHARS
+from functions.api.reallocation_answers import ShipmentEventAnswer
 from functions.dal.database import current_database
 from functions.logic.orders import shipments
 from functions.logic.orders.shipments import ShipmentState
 
-OrderId = Annotated[str, Path(min_length=1, max_length=200)]
-NodeId = Annotated[str, Path(min_length=1, max_length=200)]
+NodeId = Annotated[str, Path(min_length=1, max_length=MAX_KEY_CHARS)]
 
 
 class ShipmentEvent(BaseModel):
@@ -22,7 +25,9 @@ class ShipmentEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    event_id: str = Field(min_length=1, max_length=200, description="the node's id of the report")
+    event_id: str = Field(
+        min_length=1, max_length=MAX_KEY_CHARS, description="the node's id of the report"
+    )
     type: ShipmentState = Field(description="released, picked or shipped (reserved: no-op)")
     at: str | None = Field(default=None, max_length=40, description="when, as the node says")
 
@@ -41,13 +46,23 @@ def make_router() -> Router:
             "order does not ship from that node (e.g. a reallocation moved it: the message "
             "says where it ships from), `order_cancelled`."
         ),
+        responses=documented(
+            {200: ("The shipment's state and the order's", ShipmentEventAnswer)},
+            *BODY_ERRORS,
+            404,
+            409,
+        ),
         tags=["routing"],
     )
     def post_shipment_event(
-        order_id: OrderId, node_id: NodeId, event: Annotated[ShipmentEvent, Body()]
+        order_id: OrderIdPath,
+        node_id: NodeId,
+        event: Annotated[ShipmentEvent, Body()],
+        idempotency: IdempotencyKeyHeader = None,
     ) -> Response[Any]:
         payload = {"order_id": order_id, "node_id": node_id, **event.model_dump(mode="json")}
-        key = idempotency_key(router, f"{order_id}:{node_id}:{event.event_id}")
+        # A node's event id names the report: the same report twice is a retry.
+        key = idempotency or f"{order_id}:{node_id}:{event.event_id}"
         return idempotent_call(
             router,
             "shipment_event",

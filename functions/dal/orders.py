@@ -6,17 +6,23 @@ capacity it holds."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from functions.dal.codec import decode_item, encode_item
 from functions.dal.order_index import index_attributes
+from functions.dal.tables import TTL_ATTRIBUTE
+from functions.settings import current_settings
 from solver.models import Order
 from solver.network import Network
 from solver.pricing import METHOD_KEYS, ChosenShipment
 
 if TYPE_CHECKING:
     from functions.dal.database import Database
+
+PENDING_INDEX = "pending"
+"""The orders table's sparse index of records with a change in progress (`dal/tables.py`)."""
 
 
 def order_record(db: Database, order_id: str) -> dict[str, Any] | None:
@@ -27,6 +33,19 @@ def order_record(db: Database, order_id: str) -> dict[str, Any] | None:
     )
     item = response.get("Item")
     return decode_item(item) if item else None
+
+
+def pending_order_ids(db: Database) -> list[str]:
+    """Ids of the orders with a change in progress: a Scan of the sparse `pending` index (it
+    holds only them, so it stays small however many orders there are)."""
+    kwargs: dict[str, Any] = {"TableName": db.table("orders"), "IndexName": PENDING_INDEX}
+    ids: list[str] = []
+    while True:
+        page = db.client.scan(**kwargs)
+        ids.extend(decode_item(item)["order_id"] for item in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return ids
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def chosen_rows(network: Network, chosen: Iterable[ChosenShipment]) -> list[dict[str, Any]]:
@@ -65,3 +84,13 @@ def record_attributes(
         "version": body["version"],
         **index_attributes(order, network, chosen, body.get("unfilled", ())),
     }
+
+
+def closed_order_expiry(now: float | None = None) -> dict[str, int]:
+    """The TTL attribute for a record that has just closed (cancelled): when
+    CLOSED_ORDER_RETENTION_DAYS is set, the epoch second DynamoDB may delete it from; else
+    nothing (the order is kept)."""
+    days = current_settings().closed_order_retention_days
+    if not days:
+        return {}
+    return {TTL_ATTRIBUTE["orders"]: int((time.time() if now is None else now) + days * 86_400)}

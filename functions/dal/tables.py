@@ -11,7 +11,9 @@ in docs/dynamodb.md; in short:
 - capacity:    per node per day use (`node_id`, `day`): orders, units and same-day shipments
                reserved; conditions compare them with the node's limits.
 - orders:      one item per order (`order_id`): the order, its plan, its allocations (what is
-               reserved where, on which day) and its status.
+               reserved where, on which day) and its status. The sparse index `pending` holds
+               only the orders with a change in progress (`pending_op`), which the sweeper
+               reads to recover changes cut short (`reservations.recover`).
 - nodes:       one item per node (`node_id`), the nodes.csv record.
 - config:      one item per config document (`name`: rates, zones, transit, settings) and a
                `version` item bumped on every node or config change, so handlers cache the
@@ -72,10 +74,16 @@ TABLES: dict[str, dict[str, Any]] = {
         **_hash_key("order_id"),
         "AttributeDefinitions": [
             {"AttributeName": "order_id", "AttributeType": "S"},
+            {"AttributeName": "pending_op", "AttributeType": "S"},
             {"AttributeName": "open_shard", "AttributeType": "S"},
             {"AttributeName": "routed_at", "AttributeType": "S"},
         ],
         "GlobalSecondaryIndexes": [
+            {
+                "IndexName": "pending",
+                "KeySchema": [{"AttributeName": "pending_op", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            },
             {
                 "IndexName": OPEN_ORDERS_INDEX,
                 "KeySchema": [
@@ -86,7 +94,7 @@ TABLES: dict[str, dict[str, Any]] = {
                     "ProjectionType": "INCLUDE",
                     "NonKeyAttributes": list(OPEN_ORDERS_PROJECTION),
                 },
-            }
+            },
         ],
     },
     "nodes": _hash_key("node_id"),
@@ -97,8 +105,14 @@ TABLES: dict[str, dict[str, Any]] = {
 }
 """Logical table name -> CreateTable keyword arguments without TableName."""
 
-TTL_ATTRIBUTE: dict[str, str] = {"idempotency": "expiration", "capacity": "expires_at"}
-"""Logical table name -> its TTL attribute (capacity-use items expire weeks after their day)."""
+TTL_ATTRIBUTE: dict[str, str] = {
+    "idempotency": "expiration",
+    "capacity": "expires_at",
+    "orders": "expires_at",
+}
+"""Logical table name -> its TTL attribute (capacity-use items expire weeks after their day; a
+closed order once CLOSED_ORDER_RETENTION_DAYS have passed, when that is set:
+`dal/orders.closed_order_expiry`)."""
 
 
 def create_tables(client: Any, names: Mapping[str, str]) -> None:

@@ -26,5 +26,8 @@ NEEDS = (
 @logger.inject_lambda_context(log_event=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     require_settings(NEEDS)
+    # The event is the correlation id; the rule (or schedule) that delivered it the caller.
+    logger.set_correlation_id(str(event.get("id") or "unknown"))
+    logger.append_keys(caller=f"eventbridge:{event.get('detail-type', 'unknown')}")
     started = start_from_event(current_database(), event)
     return {"started": [run["reallocation_id"] for run in started]}

@@ -28,5 +28,9 @@ NEEDS = (
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     require_settings(NEEDS)
-    logger.append_keys(reallocation_id=event.get("reallocation_id"), action=event.get("action"))
+    # The run (its execution's name) is the correlation id and the caller of every line.
+    run = str(event.get("reallocation_id") or "unknown")
+    logger.set_correlation_id(run)
+    logger.append_keys(caller=f"execution:{run}", action=event.get("action"))
+    logger.info("task", extra={"reallocation_id": run})
     return run_action(event)

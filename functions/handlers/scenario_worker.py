@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.logic.scenarios.work import run_action
-from functions.observability import logger
+from functions.observability import log_task, logger
 from functions.settings import require_settings
 
 NEEDS = ("SCENARIOS_TABLE", "SCENARIO_BUCKET")
@@ -17,6 +17,6 @@ NEEDS = ("SCENARIOS_TABLE", "SCENARIO_BUCKET")
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    log_task(event)  # the job as correlation id, the execution as caller
     require_settings(NEEDS)
-    logger.append_keys(job_id=event.get("job_id"), action=event.get("action"))
     return run_action(event)

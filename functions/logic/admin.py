@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from functions.dal.network_config import (
     put_node,
 )
 from functions.logic.errors import Conflict, Invalid, NotFound, field_error, not_found
-from functions.logic.limits import MAX_RATE_KG
+from functions.logic.limits import MAX_DAYS, MAX_MONEY, ROW_BOUNDS, SETTING_BOUNDS
 from functions.logic.reallocation import signals
 from solver import loading
 from solver.models import Node, Rate, Settings, Transit, Zone
@@ -126,7 +127,12 @@ def put_config(db: Database, name: str, body: Any) -> dict[str, Any]:
             "config_not_found", f"unknown config {name!r} (known: {', '.join(CONFIG_FILES)})"
         )
     if name == "settings":
-        document = body
+        if not isinstance(body, dict):
+            raise Invalid(
+                "invalid_request", "expected a JSON object", [field_error("body", "an object")]
+            )
+        _check_bounds(_settings_problems(body))
+        document = _merged_settings(config_document(db, "settings") or {}, body)
     elif (
         not isinstance(body, dict)
         or not isinstance(body.get("rows"), list)
@@ -146,14 +152,8 @@ def put_config(db: Database, name: str, body: Any) -> dict[str, Any]:
                 "rows must be objects",
                 [field_error(f"rows[{i}]", "must be an object") for i in bad],
             )
-    # Checked before the loader runs: it builds a rate table with one column per kg.
-    too_heavy = [
-        field_error(f"rows[{i}].max_kg", f"at most {MAX_RATE_KG} kg per rate row")
-        for i, row in enumerate(document if name == "rates" else [])
-        if _number(row.get("max_kg")) > MAX_RATE_KG
-    ]
-    if too_heavy:
-        raise Invalid("invalid_config", "rates is not valid; nothing was changed", too_heavy)
+        # Checked before the loader runs: it builds a rate table with one column per kg.
+        _check_bounds(_row_problems(name, document))
     errors = validate_document(db, name, document)
     if errors:
         raise Invalid("invalid_config", f"{name} is not valid; nothing was changed", errors)
@@ -161,11 +161,62 @@ def put_config(db: Database, name: str, body: Any) -> dict[str, Any]:
     return {"name": name, "version": config_version(db)}
 
 
-def _number(value: Any) -> float:
+def _merged_settings(stored: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """A partial settings document changes only the weights it names (and, in
+    `default_promise_days`, only the services it names); `{}` changes nothing."""
+    merged = {**stored, **body}
+    promises = body.get("default_promise_days")
+    if isinstance(promises, dict) and isinstance(stored.get("default_promise_days"), dict):
+        merged["default_promise_days"] = {**stored["default_promise_days"], **promises}
+    return merged
+
+
+def _number(value: Any) -> float | None:
+    """A number as the loader would read it (a row cell may be text), else None (the loader
+    reports what is wrong with it)."""
+    if isinstance(value, bool):
+        return None
     try:
         return float(value)
     except (TypeError, ValueError):
-        return 0.0  # not a number: the loader says so
+        return None
+
+
+def _bound_problem(path: str, value: Any, bound: float) -> dict[str, Any] | None:
+    number = _number(value)
+    if number is None or not math.isfinite(number):
+        return None if number is None else field_error(path, "must be a finite number")
+    if number > bound:
+        return field_error(path, f"at most {bound:g}")
+    return None
+
+
+def _settings_problems(body: dict[str, Any]) -> list[dict[str, Any]]:
+    problems = []
+    for key, value in body.items():
+        if key == "default_promise_days" and isinstance(value, dict):
+            problems += [
+                _bound_problem(f"default_promise_days.{service}", days, MAX_DAYS)
+                for service, days in value.items()
+            ]
+        elif not isinstance(value, dict | list):
+            problems.append(_bound_problem(key, value, SETTING_BOUNDS.get(key, MAX_MONEY)))
+    return [p for p in problems if p is not None]
+
+
+def _row_problems(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    bounds = ROW_BOUNDS.get(name, {})
+    problems = [
+        _bound_problem(f"rows[{i}].{column}", row.get(column), bound)
+        for i, row in enumerate(rows)
+        for column, bound in bounds.items()
+    ]
+    return [p for p in problems if p is not None]
+
+
+def _check_bounds(problems: list[dict[str, Any]]) -> None:
+    if problems:
+        raise Invalid("invalid_config", "numbers out of bounds; nothing was changed", problems)
 
 
 def _normalised(name: str, document: Any) -> Any:

@@ -32,6 +32,21 @@ class Conflict(DomainError):
     already used, a change still in progress, a state that does not allow it); nothing changed."""
 
 
+@dataclass
+class TooBusy(DomainError):
+    """The service is at a limit a deployment sets (e.g. concurrent what-if jobs); nothing
+    changed, the same request succeeds later (`retry_after_seconds`: when to try again)."""
+
+    retry_after_seconds: int = 60
+
+
+@dataclass
+class InProgress(Conflict):
+    """Another request is changing the same thing right now: retry after `retry_after` s."""
+
+    retry_after: int = 1
+
+
 class Invalid(DomainError):
     """The request breaks a rule of the data (an unknown reference, an invalid document or row);
     nothing changed."""

@@ -99,6 +99,9 @@ def adjust_levels(db: Database, rows: Sequence[tuple[str, str, int]]) -> dict[st
 
 
 def sku_stock(db: Database, sku: str) -> dict[str, Any]:
+    """A SKU's stock by node. `available` is on hand - safety - reserved, negative when a feed
+    lowered on hand below what orders hold (a deficit operations must act on); the solver
+    plans nothing new there."""
     items = stock.stock_items(db, [sku])
     if sku not in items:
         raise not_found("sku", sku)
@@ -109,7 +112,7 @@ def sku_stock(db: Database, sku: str) -> dict[str, Any]:
             "on_hand": level["on_hand"],
             "safety_stock": level["safety"],
             "reserved": level["reserved"],
-            "available": max(0, level["available"]),
+            "available": level["available"],
         }
         for node_id, level in sorted(item.get("levels", {}).items())
     ]

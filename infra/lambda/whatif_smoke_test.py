@@ -6,8 +6,8 @@
 
 It imports both scenario handlers and runs, in process (no AWS), what the worker's actions run:
 the demo dataset's scenarios read from a scenario file, two days each with the rule
-strategies, the KPI documents and the report (matplotlib, pillow, zipcodes from the what-if
-layer; solver/report/ from the code). Exits non-zero on any failure.
+strategies, the KPI documents and the report (bokeh, zipcodes from the what-if layer;
+solver/report/ from the code). Exits non-zero on any failure.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def main() -> int:
         ]
     result = WhatifResult(file, outcomes[0], tuple(outcomes[1:]), 1, None, 0.0)
     page = render_report(result)
-    assert "chart-map-same-day-nyc" in page and "data:image/png;base64," in page
+    assert "map-same-day-nyc-nodes" in page and "Bokeh" in page  # the map's layer, BokehJS
     assert kpis_csv(result).startswith("scenario,strategy,metric")
     assert len(kpis_document(result)["scenarios"]) == 3
     print(

@@ -1,4 +1,4 @@
-"""The template's EventBridge rules and schedules on the local stack: the same event patterns
+"""The template's EventBridge rules on the local stack: the same event patterns
 matched by moto's EventBridge, the same target function called with the event.
 
 moto's EventBridge matches a rule's pattern but cannot deliver to Lambda (its Lambda needs
@@ -7,9 +7,9 @@ local bus with its pattern from template.yaml and an SQS queue as target (one qu
 function; moto delivers matching events into it inside PutEvents); a poller thread takes them
 from the queues and invokes the target function's handler in the task worker pool, as
 EventBridge invokes a Lambda target asynchronously: an event whose call fails stays in the
-queue and comes back after the visibility timeout (EventBridge's retry). Schedules
-(`rate(N minutes)`) are fired by a timer thread with the event a scheduled rule sends
-(`detail-type: Scheduled Event`), when the stack is started with schedules on.
+queue and comes back after the visibility timeout (EventBridge's retry). Schedules are not
+here: `omniroute/local/schedules.py` runs every `Schedule` event of the template (the sweeper's
+and the periodic re-optimisation's).
 
 The queues are polled without long polling: the embedded server answers one request at a time,
 and a waiting ReceiveMessage would hold every DynamoDB request behind it.
@@ -19,16 +19,13 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from omniroute.local.events import LOCAL_ACCOUNT
 from omniroute.local.template import TEMPLATE, functions, resources
 from omniroute.local.workers import PoolStopped, WorkerPool
 
@@ -51,22 +48,6 @@ class Rule:
     pattern: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Schedule:
-    """A `Schedule` event of a function: `rate(N unit)`."""
-
-    name: str
-    function: str
-    expression: str
-
-    def seconds(self) -> float:
-        found = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", self.expression)
-        if found is None:
-            raise ValueError(f"{self.name}: only rate(N minutes|hours|days) runs locally")
-        unit = {"minute": 60, "hour": 3600, "day": 86400}[found.group(2).rstrip("s")]
-        return int(found.group(1)) * unit
-
-
 def _bus_of(properties: dict[str, Any]) -> str:
     bus = properties.get("EventBusName")
     if isinstance(bus, dict) and "Ref" in bus:
@@ -84,18 +65,9 @@ def rules(template: Path = TEMPLATE) -> list[Rule]:
     return found
 
 
-def schedules(template: Path = TEMPLATE) -> list[Schedule]:
-    return [
-        Schedule(event_name, name, event["Properties"]["Schedule"])
-        for name, function in functions(template).items()
-        for event_name, event in function["Properties"].get("Events", {}).items()
-        if event["Type"] == "Schedule"
-    ]
-
-
 def target_handlers(template: Path = TEMPLATE) -> set[str]:
-    """Handlers the rules and schedules invoke (the task pool imports them)."""
-    targets = {r.function for r in rules(template)} | {s.function for s in schedules(template)}
+    """Handlers the rules invoke (the task pool imports them)."""
+    targets = {r.function for r in rules(template)}
     return {str(functions(template)[t]["Properties"]["Handler"]) for t in targets}
 
 
@@ -111,22 +83,6 @@ def bus_variables(template: Path, buses: dict[str, str]) -> dict[str, str]:
     return variables
 
 
-def scheduled_event(schedule: Schedule, region: str) -> dict[str, Any]:
-    """The event a scheduled rule delivers."""
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": LOCAL_ACCOUNT,
-        "time": now,
-        "region": region,
-        "resources": [f"arn:aws:events:{region}:{LOCAL_ACCOUNT}:rule/{schedule.name}"],
-        "detail": {},
-    }
-
-
 @dataclass
 class LocalEventBridge:
     """The template's buses and rules in moto at `aws_url`; matched events delivered to their
@@ -137,7 +93,6 @@ class LocalEventBridge:
     prefix: str
     pool: WorkerPool
     template: Path = TEMPLATE
-    run_schedules: bool = False
     delivered: int = 0
     """Events handed to a target function so far."""
     failed: int = 0
@@ -192,16 +147,6 @@ class LocalEventBridge:
         poller = threading.Thread(target=self._poll, name="omniroute-events", daemon=True)
         poller.start()
         self._threads.append(poller)
-        if self.run_schedules:
-            for schedule in schedules(self.template):
-                timer = threading.Thread(
-                    target=self._fire_every,
-                    args=(schedule,),
-                    name=f"omniroute-schedule-{schedule.name}",
-                    daemon=True,
-                )
-                timer.start()
-                self._threads.append(timer)
         return self
 
     def stop(self) -> None:
@@ -239,14 +184,6 @@ class LocalEventBridge:
         for message in answer.get("Messages", []):
             if self.deliver(function, json.loads(message["Body"])):
                 sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
-
-    def _fire_every(self, schedule: Schedule) -> None:
-        every = schedule.seconds()
-        while not self._stop.wait(every):
-            try:
-                self.deliver(schedule.function, scheduled_event(schedule, self.region))
-            except PoolStopped:
-                return
 
     def wait_until_idle(
         self, timeout: float = 30.0, check: Callable[[], bool] | None = None

@@ -22,6 +22,7 @@ from omniroute.local.api_server import HttpServer, LocalApiGateway
 from omniroute.local.eventbridge import LocalEventBridge, bus_variables, target_handlers
 from omniroute.local.moto_server import MotoServer, forget_everything
 from omniroute.local.routes import RouteTable
+from omniroute.local.schedules import LocalSchedules, schedules
 from omniroute.local.state_machines import (
     LocalStateMachines,
     disable_execution,
@@ -118,7 +119,7 @@ class LocalStack:
     api_workers: WorkerPool
     task_workers: WorkerPool
     events: LocalEventBridge
-    """The template's rules and schedules (omniroute/local/eventbridge.py)."""
+    """The template's event rules (omniroute/local/eventbridge.py)."""
     machines: LocalStateMachines
     """The template's state machines in moto (tests inject task faults through it)."""
     _http: HttpServer
@@ -126,6 +127,9 @@ class LocalStack:
     _aws: MotoServer
     """moto's server this stack started: DynamoDB, S3 and Step Functions (S3 and Step
     Functions only, when DynamoDB is elsewhere)."""
+    schedules: LocalSchedules | None = None
+    """The template's scheduled functions (the order sweeper, the periodic re-optimisation),
+    run in the background."""
     _store: snapshots.Store | None = None
     _data_dir: Path | None = None
     restored: snapshots.Saved | None = None
@@ -143,6 +147,8 @@ class LocalStack:
         self._http.stop()
         self._gateway.close()
         self.events.stop()
+        if self.schedules is not None:
+            self.schedules.stop()
         self.api_workers.stop()
         self.task_workers.stop()
         if self._data_dir is not None and self._store is not None:
@@ -165,7 +171,7 @@ def start_local_stack(
     data_dir: Path | None = None,
     fault_injection: bool | None = None,
     template: Path = TEMPLATE,
-    schedules: bool = False,
+    run_schedules: bool = True,
 ) -> LocalStack:
     """Start DynamoDB (embedded unless `dynamodb_endpoint`), create tables, load `dataset`, and
     serve the API on 127.0.0.1:`port` (0: a free port) with `workers` handler processes.
@@ -173,9 +179,9 @@ def start_local_stack(
     `data_dir`: keep the embedded store there across restarts; if it holds a snapshot, the
     tables and bucket are restored from it and `dataset` is not loaded. `fault_injection`
     (default: OMNIROUTE_FAULT_INJECTION=1): honour `X-Omniroute-Fault` (omniroute/local/faults.py;
-    tests only). `template`: the SAM template whose routes are served. `schedules`: fire the
-    template's schedules (the periodic re-optimisation) while the stack runs; the event rules
-    are always on."""
+    tests only). `template`: the SAM template whose routes are served. `run_schedules`: run its
+    scheduled functions in the background (`omniroute/local/schedules.py`; off: only
+    `stack.schedules.run_now`)."""
     if data_dir is not None and dynamodb_endpoint is not None:
         raise DataDirConflict(
             "--data-dir keeps the embedded DynamoDB; with --dynamodb-endpoint the data "
@@ -206,7 +212,7 @@ def start_local_stack(
         task_pool = _task_pool(template, environment, target_handlers(template), fault_injection)
         started.callback(task_pool.stop)
         region = environment["AWS_DEFAULT_REGION"]
-        events = LocalEventBridge(aws.url, region, prefix, task_pool, template, schedules)
+        events = LocalEventBridge(aws.url, region, prefix, task_pool, template)
         started.callback(events.stop)
         machines = LocalStateMachines(
             aws.url, environment["AWS_DEFAULT_REGION"], prefix, task_pool, template
@@ -228,6 +234,9 @@ def start_local_stack(
         gateway = LocalApiGateway(table, pool, MAX_BODY_BYTES, fault_injection)
         http = HttpServer(gateway, port).start()
         events.start()
+        scheduled = LocalSchedules(schedules(template))
+        if run_schedules:
+            scheduled.start()
         started.pop_all()  # running: the LocalStack stops them from now on
     return LocalStack(
         f"http://127.0.0.1:{http.port}",
@@ -239,6 +248,7 @@ def start_local_stack(
         http,
         gateway,
         aws,
+        scheduled,
         store,
         data_dir,
         restored,

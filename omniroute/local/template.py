@@ -88,12 +88,13 @@ class Route:
 
 
 def routes(path: Path = TEMPLATE) -> tuple[Route, ...]:
-    """Every API route of the template, sorted by path then method."""
-    found = [
+    """Every API route of the template, sorted by path then method; a route on both APIs (the
+    docs) once: the local stack serves both APIs on one port."""
+    found = {
         Route(method, route_path, name, str(function["Properties"]["Handler"]))
         for name, function in functions(path).items()
         for method, route_path in api_routes(function)
-    ]
+    }
     return tuple(sorted(found, key=lambda r: (r.path, r.method)))
 
 

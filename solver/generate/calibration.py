@@ -36,6 +36,8 @@ HOURLY_ORDER_WEIGHTS: tuple[float, ...] = (
 )
 # fmt: on
 
+UNIT_VALUE_RANGE = (4.99, 2500.0)
+"""Cheapest and dearest SKU price (`catalogue.py` draws them log-normal around 30)."""
 ZIPF_EXPONENT = 1.1
 HEAD_FRACTION = 0.3  # the popular head, by popularity rank
 METRO_CUSTOMER_SHARE = 0.85
@@ -48,15 +50,12 @@ PICKUP_REACH_KM = 60.0  # farther than this from every store, a customer does no
 # ---------------------------------------------------------------------------------------------
 # Stock (`sizing.stock_network`): how much of each SKU the network holds, and where
 
-TIGHT_STOCK_COVER = (0.9, 1.1)
-"""Tight: network stock ÷ the day's demand, drawn once per dataset."""
-TIGHT_HEAD_COVER = (0.75, 0.85)
-"""Tight: the popular head is stocked below its forecast (stock ÷ forecast demand)."""
-LOOSE_STOCK_COVER = (3.0, 5.0)
-"""Loose: network stock ÷ the day's demand."""
-LOOSE_HEAD_COVER = (0.85, 0.95)
-"""Loose: the head's cover as a fraction of the network's (`LOOSE_STOCK_COVER` draw)."""
-LOOSE_MIN_UNITS_PER_SKU = 2
+LOOSE_SERVICE_LEVEL = 0.97
+"""Loose: the chance that a SKU's stock covers the day's demand for it (retail base stock;
+docs/calibration.md)."""
+TIGHT_HEAD_SERVICE_LEVEL = 0.7
+"""Tight: the popular head's service level (a peak day: the best sellers run short first)."""
+TIGHT_TAIL_SERVICE_LEVEL = 0.9
 DC_CARRIES = (0.97, 0.75)
 """Chance that a DC carries a SKU of the popular head, of the tail."""
 VENDOR_CARRIES = (0.05, 0.45)
@@ -75,12 +74,12 @@ SAFETY_STOCK_SHARES = (0.5, 0.3, 0.2)
 
 DC_SIZE_SPREAD = (0.85, 1.15)
 """A DC's share of the work, relative to an even split (drawn in both modes)."""
-TIGHT_DC_ORDERS_SHARE = 0.85
+TIGHT_DC_ORDERS_SHARE = 1.1
 """Tight: the DCs' max_orders_per_day together ÷ the day's orders."""
 TIGHT_DC_MIN_ORDERS = 5
-TIGHT_DC_UNITS_ALLOWANCE = (1.0, 1.2)
+TIGHT_DC_UNITS_ALLOWANCE = (1.1, 1.3)
 """Tight: a DC's max_units_per_day ÷ (its max_orders_per_day × the day's units per order)."""
-TIGHT_STORE_ORDERS = (0.04, 0.16)
+TIGHT_STORE_ORDERS = (0.15, 0.45)
 """Tight: a store's max_orders_per_day ÷ the day's orders per store."""
 TIGHT_STORE_MIN_ORDERS = 3
 LOOSE_STORE_ORDERS = (0.5, 1.2)
@@ -123,7 +122,7 @@ TRANSIT_DAYS: dict[str, tuple[int, ...]] = {
 SETTINGS: dict[str, Any] = {
     "split_penalty": 4.0,
     "late_penalty_per_day": 6.0,
-    "unfilled_penalty_factor": 1.0,
+    "unfilled_penalty_factor": 5.0,
     "min_shipment_value": 5.0,
     "courier_base": 7.0,
     "courier_per_km": 0.9,

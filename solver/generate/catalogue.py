@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.generate.arrays import FloatArray, IntArray
-from solver.generate.calibration import ZIPF_EXPONENT
+from solver.generate.calibration import UNIT_VALUE_RANGE, ZIPF_EXPONENT
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def build_catalogue(count: int, rng: np.random.Generator) -> Catalogue:
     weight = np.round(np.clip(weight, 0.05, 68.0), 2)
     # Heavier goods tend to cost more; the log-normal spread dominates.
     log_value = math.log(30.0) + rng.normal(0.0, 0.8, count) + 0.25 * np.log(weight)
-    value = np.round(np.clip(np.exp(log_value), 1.99, 2500.0), 2)
+    value = np.round(np.clip(np.exp(log_value), *UNIT_VALUE_RANGE), 2)
     rank = rng.permutation(count).astype(np.int64)
     popularity = (rank + 1.0) ** -ZIPF_EXPONENT
     width = max(5, len(str(count)))

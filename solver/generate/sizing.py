@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -17,11 +18,10 @@ from solver.generate.calibration import (
     HEAD_FRACTION,
     LOOSE_DARK_STORE_MIN_ORDERS,
     LOOSE_DARK_STORE_ORDERS_SHARE,
-    LOOSE_HEAD_COVER,
-    LOOSE_MIN_UNITS_PER_SKU,
-    LOOSE_STOCK_COVER,
+    LOOSE_SERVICE_LEVEL,
     LOOSE_STORE_MIN_ORDERS,
     LOOSE_STORE_ORDERS,
+    QTY_SHARES,
     SAFETY_STOCK_SHARES,
     STOCK_SHARE_BY_KIND,
     STORE_SHELF_CAP,
@@ -34,11 +34,11 @@ from solver.generate.calibration import (
     TIGHT_DC_MIN_ORDERS,
     TIGHT_DC_ORDERS_SHARE,
     TIGHT_DC_UNITS_ALLOWANCE,
-    TIGHT_HEAD_COVER,
-    TIGHT_STOCK_COVER,
+    TIGHT_HEAD_SERVICE_LEVEL,
     TIGHT_STORE_MIN_ORDERS,
     TIGHT_STORE_ORDERS,
     TIGHT_STORE_SAME_DAY_SHARE,
+    TIGHT_TAIL_SERVICE_LEVEL,
     VENDOR_CARRIES,
     VENDOR_STOCK_WEIGHT,
 )
@@ -121,27 +121,30 @@ def size_capacities(
         nodes[i].same_day_capacity = same_day_capacity
 
 
-def _stock_targets(
-    catalogue: Catalogue, demanded_units: int, tight: bool, rng: np.random.Generator
-) -> IntArray:
-    """Units of each SKU in the whole network, from forecast (popularity) demand.
+def _stock_targets(catalogue: Catalogue, demanded_units: int, tight: bool) -> IntArray:
+    """Units of each SKU in the whole network, set as retailers set base stock: the forecast
+    (its popularity × the day's units) plus safety stock for a service level, the chance that
+    the day's demand for the SKU stays within its stock.
 
-    Tight: the total is about the day's demand (`TIGHT_STOCK_COVER`) and the popular head is
-    covered below its forecast; loose: a few times demand (`LOOSE_STOCK_COVER`).
+    A SKU's demand is compound Poisson (lines of 1–3 units), approximated as normal with
+    variance = forecast × E[qty²] / E[qty]. Loose: `LOOSE_SERVICE_LEVEL` for every SKU (and
+    at least one unit). Tight: the popular head at `TIGHT_HEAD_SERVICE_LEVEL` (below half: it
+    is stocked below its forecast, as in a peak week), the tail at `TIGHT_TAIL_SERVICE_LEVEL`.
     """
     forecast = catalogue.popularity * demanded_units
     head = catalogue.rank < HEAD_FRACTION * len(catalogue.rank)
-    ratio = rng.uniform(*TIGHT_STOCK_COVER) if tight else rng.uniform(*LOOSE_STOCK_COVER)
-    head_cover = rng.uniform(*TIGHT_HEAD_COVER) if tight else ratio * rng.uniform(*LOOSE_HEAD_COVER)
-    tail_forecast = forecast[~head].sum()
-    tail_cover = (
-        (ratio * demanded_units - head_cover * forecast[head].sum()) / tail_forecast
-        if tail_forecast > 0
-        else ratio
-    )
-    cover = np.where(head, head_cover, max(tail_cover, head_cover))
-    targets = _round_preserving_total(forecast * cover, rng)
-    return targets if tight else np.maximum(targets, LOOSE_MIN_UNITS_PER_SKU)
+    if tight:
+        z = np.where(head, _z(TIGHT_HEAD_SERVICE_LEVEL), _z(TIGHT_TAIL_SERVICE_LEVEL))
+    else:
+        z = np.full(len(forecast), _z(LOOSE_SERVICE_LEVEL))
+    quantity = np.arange(1, len(QTY_SHARES) + 1)
+    dispersion = float((quantity**2 * QTY_SHARES).sum() / (quantity * QTY_SHARES).sum())
+    targets = np.ceil(forecast + z * np.sqrt(dispersion * forecast)).clip(min=0).astype(np.int64)
+    return targets if tight else np.maximum(targets, 1)
+
+
+def _z(service_level: float) -> float:
+    return NormalDist().inv_cdf(service_level)
 
 
 def _round_preserving_total(values: FloatArray, rng: np.random.Generator) -> IntArray:
@@ -169,7 +172,7 @@ def stock_network(
     vendors mostly the long tail. Units a store cannot shelve go back to the SKU's main DC.
     """
     sku_count, node_count = len(catalogue.sku_ids), len(nodes)
-    targets = _stock_targets(catalogue, demanded_units, tight, rng)
+    targets = _stock_targets(catalogue, demanded_units, tight)
     head = catalogue.rank < HEAD_FRACTION * sku_count
     kinds = np.array([node.kind for node in nodes])
     size = np.array([node.size for node in nodes])

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import get_origin
+from typing import Protocol, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -91,13 +91,21 @@ def open_csv(folder: Path, schema: CsvSchema, log: ErrorLog) -> CsvTable | None:
     return CsvTable(schema, position, missing, _data_rows(reader, len(header), log))
 
 
-def _data_rows(
-    reader: Iterator[list[str]], width: int, log: ErrorLog
-) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank data rows with their 1-based row number (blank rows still count)."""
+class _CsvReader(Protocol):
+    """What `csv.reader` returns: rows, and how many lines of the text it has read."""
+
+    line_num: int
+
+    def __next__(self) -> list[str]: ...
+
+
+def _data_rows(reader: _CsvReader, width: int, log: ErrorLog) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank data rows with their 1-based row number (blank rows still count); the line
+    where each starts goes to `log.lines`."""
     row = 0
     while True:
         row += 1
+        log.lines[row] = reader.line_num + 1
         try:
             values = next(reader)
         except StopIteration:
@@ -183,13 +191,14 @@ def read_rows(folder: Path, schema: CsvSchema, log: ErrorLog) -> Rows | None:
 def report_duplicates(
     rows: Iterable[tuple[int, tuple[str, ...]]], what: str, column: str, log: ErrorLog
 ) -> None:
-    """Each repeat of a key, naming the row where the key first appeared."""
+    """Each repeat of a key, naming the line where the key first appeared."""
     first_row: dict[tuple[str, ...], int] = {}
     for row, key in rows:
         if not all(key):
             continue  # an empty id is reported as such
         if key in first_row:
             shown = ", ".join(repr(k) for k in key)
-            log.add(row, column, f"duplicate {what} {shown} (first on row {first_row[key]})")
+            first = log.line_of(first_row[key])
+            log.add(row, column, f"duplicate {what} {shown} (first on line {first})")
         else:
             first_row[key] = row

@@ -138,7 +138,7 @@ def _load_inventory(folder: Path, known_ids: KnownIds, log: ErrorLog) -> list[St
                     row,
                     "sku",
                     f"duplicate stock row for node {node_id!r} and sku {sku!r} "
-                    f"(first on row {first_row[key]})",
+                    f"(first on line {log.line_of(first_row[key])})",
                 )
                 continue
             first_row[key] = row
@@ -195,7 +195,8 @@ def _check_zones(rows: Rows | None, log: ErrorLog) -> tuple[list[Zone], set[str]
             log.add(
                 row,
                 "max_km",
-                f"must be greater than the previous band's {previous[1]:g} (row {previous[0]}): "
+                f"must be greater than the previous band's {previous[1]:g} "
+                f"(line {log.line_of(previous[0])}): "
                 f"bands ascend (got {cells['max_km']!r})",
             )
         previous = (row, zone.max_km)

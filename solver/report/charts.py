@@ -1,327 +1,437 @@
-"""The report's charts, drawn with matplotlib into inline SVG (bars) or PNG (maps) text.
+"""The report's charts as Bokeh models: hover for values, zoom and pan, legends that hide a
+series on click; every chart registers its scenarios with the page's `ScenarioSwitch`.
 
-Nothing is fetched: fonts are matplotlib's own, and the map's backdrop is the cloud of US
-ZIP-code centroids from the offline `zipcodes` package (no tiles, no outlines from the net).
+Each view draws the rows of `data.py` from one `ColumnDataSource` named after the view
+(`cost-per-order`, `utilisation`, `map-<scenario>-nodes`, ...), so a test can read back in the
+browser exactly what is drawn. Bokeh renders in the page from BokehJS, which `page.py` embeds
+from the installed package: nothing is fetched.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import math
-from collections import defaultdict
 from collections.abc import Sequence
-from functools import cache
+from typing import Any
 
-import matplotlib
+from bokeh.core.property.vectorization import value
+from bokeh.layouts import row
+from bokeh.models import (
+    ColumnDataSource,
+    DataRange1d,
+    FactorRange,
+    HoverTool,
+    LinearColorMapper,
+)
+from bokeh.palettes import YlOrRd
+from bokeh.plotting import figure
+from bokeh.transform import dodge
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
-import numpy as np
-import zipcodes
-from matplotlib.collections import LineCollection, PathCollection
-from matplotlib.figure import Figure
-from PIL import Image
-
-from solver.geography import CONTIGUOUS_STATES
-from solver.models import NODE_KINDS
+from solver.report import data
+from solver.report.formatting import format_value
+from solver.report.plots import (
+    FONT,
+    KIND_COLOURS,
+    KIND_LABELS,
+    METHOD_COLOURS,
+    METHOD_LABELS,
+    PART_COLOURS,
+    SCENARIO_COLOURS,
+    bar_labels,
+    bar_plot,
+    legend_item,
+    legend_outside,
+    scenario_colour,
+    stacked_bars,
+    style,
+)
+from solver.report.switch import ScenarioSwitch
+from solver.scenarios.comparison import cost_range, describe_cost_range
 from solver.scenarios.outcome import ScenarioOutcome
 
-plt.rcParams.update(
-    {
-        "svg.fonttype": "none",  # text stays text: smaller files, selectable labels
-        "font.size": 9,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "svg.hashsalt": "omniroute",  # stable ids: the same run gives the same file
+# --------------------------------------------------------------------------- cost
+
+
+def cost_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> Any:
+    """Cost per order, stacked by part; where a plan has a proven bound, a bracket from the
+    bound to the plan's cost: the optimum lies inside it."""
+    rows = data.cost_rows(outcomes)
+    fields = [f for f, _ in data.COST_PARTS]
+    columns: dict[str, list[Any]] = {
+        "scenario": [r.scenario for r in rows],
+        "orders": [r.orders for r in rows],
+        "total_cost": [r.total_cost for r in rows],
+        "per_order": [r.per_order for r in rows],
+        "label": [f" {format_value('cost_per_order', r.per_order)}" for r in rows],
+        "bound_per_order": [_nan(r.bound_per_order) for r in rows],
+        "bound": [_nan(r.bound) for r in rows],
+        "gap": [_nan(_gap(r.total_cost, r.bound)) for r in rows],
+        "against": [""]
+        + [describe_cost_range(cost_range(outcomes[0].kpis, o.kpis)) for o in outcomes[1:]],
     }
-)
-
-COST_PARTS: tuple[tuple[str, str], ...] = (
-    ("carrier_cost", "carrier"),
-    ("handling_cost", "handling"),
-    ("dropship_cost", "dropship fees"),
-    ("split_cost", "split penalty"),
-    ("late_cost", "late penalty"),
-    ("unfilled_cost", "unfilled penalty"),
-)
-METHOD_LABELS = {
-    "parcel": "parcel",
-    "same_day": "same-day courier",
-    "pickup": "store pickup",
-    "transfer": "transfer to store",
-}
-KIND_COLOURS = {
-    "warehouse": "#1f4e79",
-    "store": "#2e8b57",
-    "dark_store": "#d2691e",
-    "vendor": "#8b3a8b",
-}
-PALETTE = ("#1f4e79", "#4f81bd", "#9bbb59", "#f79646", "#c0504d", "#8064a2", "#4bacc6")
-
-
-def svg_of(figure: Figure) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(figure)
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]  # drop the XML prologue: the SVG sits inside HTML
-
-
-def png_data_uri(figure: Figure, dpi: int = 130) -> str:
-    """The figure as a PNG data URI, reduced to a 256-colour palette (a map of thin lines
-    compresses about 4× smaller that way, with every node colour kept)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    plt.close(figure)
-    image = Image.open(buffer).convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)
-    small = io.BytesIO()
-    image.save(small, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(small.getvalue()).decode("ascii")
-
-
-def _legend_on_top(axes: plt.Axes, ncol: int) -> None:
-    axes.legend(fontsize=7, ncol=ncol, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-
-
-def _names(outcomes: Sequence[ScenarioOutcome]) -> list[str]:
-    return [o.name for o in outcomes]
-
-
-def _bar_height(count: int) -> float:
-    return 1.2 + 0.45 * count
-
-
-def cost_per_order_chart(outcomes: Sequence[ScenarioOutcome]) -> str:
-    """Stacked horizontal bars: cost per order by component, one bar per scenario."""
-    names = _names(outcomes)
-    figure, axes = plt.subplots(figsize=(8, _bar_height(len(names))))
-    left = np.zeros(len(names))
-    for (field, label), colour in zip(COST_PARTS, PALETTE, strict=False):
-        values = np.array(
-            [getattr(o.kpis, field) / o.kpis.orders if o.kpis.orders else 0.0 for o in outcomes]
-        )
-        axes.barh(names, values, left=left, label=label, color=colour)
-        left += values
-    for y, total in enumerate(left):
-        axes.text(total, y, f" {total:,.2f}", va="center", fontsize=8)
-    axes.invert_yaxis()
-    axes.set_xlabel("cost per order")
-    _legend_on_top(axes, ncol=6)
-    return svg_of(figure)
-
-
-def _share_bars(
-    outcomes: Sequence[ScenarioOutcome],
-    series: Sequence[tuple[str, Sequence[float]]],
-    xlabel: str,
-    percent: bool,
-) -> Figure:
-    names = _names(outcomes)
-    figure, axes = plt.subplots(figsize=(8, _bar_height(len(names)) + 0.3 * len(series)))
-    height = 0.8 / len(series)
-    y = np.arange(len(names))
-    for k, ((label, values), colour) in enumerate(zip(series, PALETTE, strict=False)):
-        shown = np.array(values) * (100 if percent else 1)
-        bars = axes.barh(y + k * height, shown, height=height, label=label, color=colour)
-        axes.bar_label(bars, fmt="%.1f %%" if percent else "%.2f", fontsize=7, padding=2)
-    axes.set_yticks(y + height * (len(series) - 1) / 2, names)
-    axes.invert_yaxis()
-    axes.set_xlabel(xlabel)
-    if len(series) > 1:
-        axes.legend(fontsize=7, loc="lower right")
-    return figure
-
-
-def shipments_chart(outcomes: Sequence[ScenarioOutcome]) -> str:
-    """Shipments per order, and the share of orders split into several shipments."""
-    names = _names(outcomes)
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9, _bar_height(len(names))), sharey=True)
-    per_order = [o.kpis.shipments_per_order for o in outcomes]
-    split = [100 * o.kpis.split_order_share for o in outcomes]
-    left.bar_label(left.barh(names, per_order, color=PALETTE[0]), fmt="%.2f", fontsize=7)
-    right.bar_label(right.barh(names, split, color=PALETTE[3]), fmt="%.1f %%", fontsize=7)
-    left.invert_yaxis()
-    left.set_xlabel("shipments per order")
-    right.set_xlabel("orders split (> 1 shipment), %")
-    return svg_of(figure)
-
-
-def on_time_chart(outcomes: Sequence[ScenarioOutcome]) -> str:
-    figure = _share_bars(
-        outcomes,
-        [
-            ("shipments on time", [o.kpis.on_time_shipment_share for o in outcomes]),
-            ("orders wholly on time", [o.kpis.on_time_order_share for o in outcomes]),
+    for f in fields:
+        columns[f] = [r.parts[f] for r in rows]
+    source = ColumnDataSource(columns, name="cost-per-order")
+    plot = bar_plot(switch, "cost per order", extra_height=20)
+    stacked_bars(
+        plot,
+        source,
+        dict(zip(fields, (label for _, label in data.COST_PARTS), strict=True)),
+        PART_COLOURS,
+        lambda field, label: [
+            ("scenario", "@scenario"),
+            (label, f"@{{{field}}}{{0,0.00}} per order"),
+            ("cost per order", "@per_order{0,0.00}"),
+            ("total cost", "@total_cost{0,0.00} (@orders{0,0} orders)"),
+            ("against the base", "@against"),
         ],
-        "on time, %",
+    )
+    bar_labels(plot, source, "per_order")
+    if any(r.bound is not None for r in rows):
+        bracket = plot.segment(
+            x0="bound_per_order",
+            y0="scenario",
+            x1="per_order",
+            y1="scenario",
+            source=source,
+            line_color="black",
+            line_width=3,
+            legend_label="proven range of the optimum",
+        )
+        mark = plot.scatter(
+            x="bound_per_order",
+            y="scenario",
+            source=source,
+            marker="diamond",
+            size=13,
+            color="black",
+            legend_label="proven range of the optimum",
+        )
+        plot.add_tools(
+            HoverTool(
+                renderers=[bracket, mark],
+                tooltips=[
+                    ("scenario", "@scenario"),
+                    ("proven lower bound", "@bound_per_order{0,0.00} per order (@bound{0,0.00})"),
+                    ("plan", "@per_order{0,0.00} per order, @gap{0.0%} above the bound"),
+                    ("against the base", "@against"),
+                ],
+            )
+        )
+    legend_outside(plot)
+    return plot
+
+
+def _gap(total: float, bound: float | None) -> float | None:
+    if bound is None:
+        return None
+    return (total - bound) / total if total > 0 else 0.0
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+# --------------------------------------------------------------------------- service
+
+
+def _single_bars(
+    outcomes: Sequence[ScenarioOutcome],
+    switch: ScenarioSwitch,
+    name: str,
+    metric: str,
+    values: Sequence[float],
+    x_label: str,
+    colour: str,
+    labels: Sequence[str] | None = None,
+    percent: bool = False,
+    y_range: FactorRange | None = None,
+) -> Any:
+    shown = [100 * v for v in values] if percent else list(values)
+    source = ColumnDataSource(
+        {
+            "scenario": [o.name for o in outcomes],
+            "value": shown,
+            "label": [f" {text}" for text in (labels or [format_value(metric, v) for v in values])],
+        },
+        name=name,
+    )
+    plot = bar_plot(switch, x_label, y_range=y_range)
+    bars = plot.hbar(y="scenario", right="value", height=0.7, source=source, color=colour)
+    bar_labels(plot, source, "value")
+    plot.add_tools(
+        HoverTool(renderers=[bars], tooltips=[("scenario", "@scenario"), (x_label, "@label")])
+    )
+    return plot
+
+
+def shipments_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> Any:
+    """Shipments per order, and the share of orders split into several shipments."""
+    per_order = _single_bars(
+        outcomes,
+        switch,
+        "shipments-per-order",
+        "shipments_per_order",
+        [o.kpis.shipments_per_order for o in outcomes],
+        "shipments per order",
+        SCENARIO_COLOURS[0],
+    )
+    split = _single_bars(
+        outcomes,
+        switch,
+        "split-share",
+        "split_order_share",
+        [o.kpis.split_order_share for o in outcomes],
+        "orders split (more than one shipment), %",
+        SCENARIO_COLOURS[4],
         percent=True,
+        y_range=per_order.y_range,
     )
-    figure.axes[0].set_xlim(0, 115)
-    return svg_of(figure)
+    return row(per_order, split, sizing_mode="stretch_width")
 
 
-def unfilled_chart(outcomes: Sequence[ScenarioOutcome]) -> str:
-    names = _names(outcomes)
-    figure, axes = plt.subplots(figsize=(8, _bar_height(len(names))))
-    bars = axes.barh(names, [o.kpis.unfilled_units for o in outcomes], color=PALETTE[4])
-    labels = [f"{o.kpis.unfilled_units:,} ({100 * o.kpis.unfilled_share:.1f} %)" for o in outcomes]
-    axes.bar_label(bars, labels=labels, fontsize=7, padding=2)
-    axes.invert_yaxis()
-    axes.set_xlabel("units not shipped")
-    return svg_of(figure)
+def unfilled_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> Any:
+    return _single_bars(
+        outcomes,
+        switch,
+        "unfilled",
+        "unfilled_units",
+        [o.kpis.unfilled_units for o in outcomes],
+        "units not shipped",
+        SCENARIO_COLOURS[1],
+        labels=[
+            f"{o.kpis.unfilled_units:,} ({format_value('unfilled_share', o.kpis.unfilled_share)})"
+            for o in outcomes
+        ],
+    )
 
 
-def _stacked_shares(axes: plt.Axes, names: list[str], shares: dict[str, list[float]]) -> None:
-    left = np.zeros(len(names))
-    for (label, values), colour in zip(shares.items(), PALETTE, strict=False):
-        shown = np.array(values) * 100
-        axes.barh(names, shown, left=left, label=label, color=colour)
-        left += shown
-    axes.set_xlim(0, 100)
-    axes.invert_yaxis()
-    _legend_on_top(axes, ncol=4)
+def on_time_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> Any:
+    """Shipments on time and orders wholly on time, side by side per scenario."""
+    source = ColumnDataSource(
+        {
+            "scenario": [o.name for o in outcomes],
+            "shipments": [100 * o.kpis.on_time_shipment_share for o in outcomes],
+            "orders": [100 * o.kpis.on_time_order_share for o in outcomes],
+        },
+        name="on-time",
+    )
+    plot = bar_plot(switch, "on time, %", extra_height=10 * len(outcomes))
+    plot.x_range.end = 100
+    series = (
+        ("shipments", "shipments on time", 0.18, SCENARIO_COLOURS[0]),
+        ("orders", "orders wholly on time", -0.18, SCENARIO_COLOURS[5]),
+    )
+    for column, label, offset, colour in series:
+        bars = plot.hbar(
+            y=dodge("scenario", offset, range=plot.y_range),
+            right=column,
+            height=0.34,
+            source=source,
+            color=colour,
+            legend_label=label,
+        )
+        plot.add_tools(
+            HoverTool(
+                renderers=[bars],
+                tooltips=[("scenario", "@scenario"), (label, f"@{column}{{0.0}} %")],
+            )
+        )
+    legend_outside(plot)
+    return plot
 
 
-def mix_chart(outcomes: Sequence[ScenarioOutcome]) -> str:
+def _share_stack(
+    outcomes: Sequence[ScenarioOutcome],
+    switch: ScenarioSwitch,
+    name: str,
+    shares: dict[str, list[float]],
+    x_label: str,
+    colours: Sequence[str],
+    axis: FactorRange | None,
+) -> Any:
+    keys = [f"s{k}" for k in range(len(shares))]
+    columns: dict[str, list[Any]] = {"scenario": [o.name for o in outcomes]}
+    for key, values in zip(keys, shares.values(), strict=True):
+        columns[key] = [100 * v for v in values]
+    source = ColumnDataSource(columns, name=name)
+    plot = bar_plot(switch, x_label, y_range=axis)
+    plot.x_range.end = 100
+    stacked_bars(
+        plot,
+        source,
+        dict(zip(keys, shares, strict=True)),
+        colours,
+        lambda key, label: [("scenario", "@scenario"), (label, f"@{key}{{0.0}} % of units")],
+    )
+    legend = plot.legend[0]
+    plot.legend.clear()
+    legend.orientation = "horizontal"
+    legend.click_policy = "hide"
+    legend.label_text_font_size = "12px"
+    legend.border_line_color = None
+    plot.add_layout(legend, "above")
+    return plot
+
+
+def mix_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> Any:
     """Share of shipped units by fulfilment method and by the kind of node that ships them."""
-    names = _names(outcomes)
-    figure, (left, right) = plt.subplots(
-        1, 2, figsize=(10, _bar_height(len(names)) + 0.6), sharey=True
-    )
     by_method = {
-        METHOD_LABELS[m]: [o.kpis.units_by_method.get(m, 0.0) for o in outcomes]
-        for m in METHOD_LABELS
+        label: [o.kpis.units_by_method.get(m, 0.0) for o in outcomes]
+        for m, label in METHOD_LABELS.items()
     }
     by_kind = {
-        k.replace("_", " "): [o.kpis.units_by_node_kind.get(k, 0.0) for o in outcomes]
-        for k in NODE_KINDS
+        label.split(" (")[0]: [o.kpis.units_by_node_kind.get(k, 0.0) for o in outcomes]
+        for k, label in KIND_LABELS.items()
     }
-    _stacked_shares(left, names, by_method)
-    _stacked_shares(right, names, by_kind)
-    right.invert_yaxis()  # shared axis: undo the second flip
-    left.set_xlabel("units by fulfilment method, %")
-    right.set_xlabel("units by node kind, %")
-    return svg_of(figure)
+    left = _share_stack(
+        outcomes,
+        switch,
+        "units-by-method",
+        by_method,
+        "units by fulfilment method, %",
+        METHOD_COLOURS,
+        None,
+    )
+    right = _share_stack(
+        outcomes,
+        switch,
+        "units-by-node-kind",
+        by_kind,
+        "units by node kind, %",
+        [KIND_COLOURS[k] for k in KIND_LABELS],
+        left.y_range,
+    )
+    return row(left, right, sizing_mode="stretch_width")
 
 
-def utilisation_chart(outcomes: Sequence[ScenarioOutcome]) -> str:
-    """Each capacity-limited node's load against its capacity over the run, busiest first."""
-    figure, axes = plt.subplots(figsize=(9, 3.6))
-    most = 0
-    for outcome, colour in zip(outcomes, PALETTE * 4, strict=False):
-        loads = sorted(
-            (x.utilisation for x in outcome.kpis.node_loads if x.utilisation is not None),
-            reverse=True,
+# --------------------------------------------------------------------------- capacity
+
+
+def utilisation_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> Any:
+    """A grid: the busiest nodes (rows) in every scenario (columns), coloured by utilisation
+    of their daily capacity over the run, the figure in each cell."""
+    rows, cells = data.utilisation_grid(outcomes)
+    kinds = {c.node_id: c.kind for c in cells}
+    labels = {node: f"{node} ({KIND_LABELS[kinds[node]].split(' (')[0]})" for node in rows}
+
+    def cell_text(c: data.UtilisationCell) -> str:
+        if not c.active:
+            return "closed"
+        return "—" if c.utilisation is None else f"{100 * c.utilisation:.0f} %"
+
+    def limit_text(used: int, limit: int | None) -> str:
+        return f"{used:,} (no limit)" if limit is None else f"{used:,} of {limit:,}"
+
+    source = ColumnDataSource(
+        {
+            "scenario": [c.scenario for c in cells],
+            "node": [labels[c.node_id] for c in cells],
+            "node_id": [c.node_id for c in cells],
+            "utilisation": [100 * _nan(c.utilisation) for c in cells],
+            "text": [cell_text(c) for c in cells],
+            "text_colour": ["white" if (c.utilisation or 0.0) > 0.65 else "#222222" for c in cells],
+            "orders": [limit_text(c.shipments, c.max_orders) for c in cells],
+            "units": [limit_text(c.units, c.max_units) for c in cells],
+        },
+        name="utilisation",
+    )
+    colours = LinearColorMapper(
+        palette=list(reversed(YlOrRd[9])), low=0, high=100, nan_color="#f2f2f2"
+    )
+    plot = figure(
+        x_range=switch.axis(flipped=False),
+        y_range=FactorRange(factors=[labels[n] for n in reversed(rows)]),
+        height=90 + 30 * len(rows),
+        sizing_mode="stretch_width",
+        x_axis_location="above",
+        tools="save",
+        toolbar_location=None,
+    )
+    grid = plot.rect(
+        x="scenario",
+        y="node",
+        width=0.96,
+        height=0.92,
+        source=source,
+        fill_color={"field": "utilisation", "transform": colours},
+        line_color=None,
+    )
+    plot.text(
+        x="scenario",
+        y="node",
+        text="text",
+        source=source,
+        text_align="center",
+        text_baseline="middle",
+        text_font_size="12px",
+        text_font=value(FONT),
+        text_color="text_colour",
+    )
+    plot.add_tools(
+        HoverTool(
+            renderers=[grid],
+            tooltips=[
+                ("node", "@node in @scenario"),
+                ("utilisation", "@text of its capacity over the run"),
+                ("shipments", "@orders"),
+                ("units", "@units"),
+            ],
         )
-        most = max(most, len(loads))
-        axes.plot(
-            np.arange(1, len(loads) + 1), np.array(loads) * 100, label=outcome.name, color=colour
-        )
-    axes.axhline(100, color="#c0504d", linestyle="--", linewidth=1)
-    axes.text(max(1, most), 101, "capacity", color="#c0504d", ha="right", va="bottom", fontsize=7)
-    axes.set_xlabel("capacity-limited nodes, busiest first")
-    axes.set_ylabel("utilisation of capacity, %")
-    axes.set_ylim(0, max(110, axes.get_ylim()[1]))
-    _legend_on_top(axes, ncol=min(6, len(outcomes)))
-    return svg_of(figure)
+    )
+    plot.grid.grid_line_color = None
+    plot.axis.axis_line_color = None
+    plot.axis.major_tick_line_color = None
+    if len(outcomes) > 5:
+        plot.xaxis.major_label_orientation = 0.35
+    return style(plot)
 
 
-def batch_time_chart(outcomes: Sequence[ScenarioOutcome]) -> str:
-    """Seconds each daily batch took to plan, per scenario."""
-    figure, axes = plt.subplots(figsize=(9, 2.8))
+def batch_time_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> Any:
+    """Seconds each daily batch took to plan, one bar per scenario and day."""
     days = sorted({b.day for o in outcomes for b in o.batches})
+    plot = figure(
+        x_range=FactorRange(factors=days),
+        y_range=DataRange1d(start=0),
+        height=320,
+        sizing_mode="stretch_width",
+        y_axis_label="seconds",
+        tools="ypan,ywheel_zoom,box_zoom,reset,save",
+        active_scroll=None,
+        toolbar_location="above",
+    )
+    plot.xgrid.grid_line_color = None
     width = 0.8 / max(1, len(outcomes))
-    x = np.arange(len(days))
-    for k, (outcome, colour) in enumerate(zip(outcomes, PALETTE * 4, strict=False)):
-        seconds = {b.day: b.seconds for b in outcome.batches}
-        axes.bar(
-            x + k * width,
-            [seconds.get(d, 0.0) for d in days],
-            width=width,
-            label=outcome.name,
-            color=colour,
+    items = []
+    for k, outcome in enumerate(outcomes):
+        seconds = {b.day: b for b in outcome.batches}
+        source = ColumnDataSource(
+            {
+                "day": days,
+                "scenario": [outcome.name] * len(days),
+                "seconds": [seconds[d].seconds if d in seconds else 0.0 for d in days],
+                "orders": [seconds[d].orders if d in seconds else 0 for d in days],
+            },
+            name=f"batch-time-{outcome.name}",
         )
-    axes.set_xticks(x + width * (len(outcomes) - 1) / 2, days, rotation=30, ha="right")
-    axes.set_ylabel("seconds")
-    axes.legend(fontsize=7, ncol=min(4, len(outcomes)))
-    return svg_of(figure)
-
-
-@cache
-def us_backdrop() -> tuple[np.ndarray, np.ndarray]:
-    """Longitudes and latitudes of contiguous-US ZIP centroids: the map's silhouette."""
-    points = [
-        (float(z["long"]), float(z["lat"]))
-        for z in zipcodes.list_all()
-        if z["zip_code_type"] == "STANDARD" and z["state"] in CONTIGUOUS_STATES
-    ]
-    array = np.array(points)
-    return array[:, 0], array[:, 1]
-
-
-def flow_map(outcome: ScenarioOutcome) -> str:
-    """Nodes (by kind, sized by units shipped) and the flows from each node to its customers."""
-    figure, axes = plt.subplots(figsize=(9, 5.2))
-    lon, lat = us_backdrop()
-    axes.scatter(lon, lat, s=0.3, color="#cccccc", linewidths=0, rasterized=True)
-    spots = {n.node_id: n for n in outcome.nodes}
-    if outcome.flows:
-        units = np.array([f.units for f in outcome.flows], dtype=float)
-        segments = [
-            ((spots[f.node_id].lon, spots[f.node_id].lat), (f.to_lon, f.to_lat))
-            for f in outcome.flows
-        ]
-        colours = [KIND_COLOURS.get(spots[f.node_id].kind, "#555555") for f in outcome.flows]
-        weight = np.sqrt(units / units.max())
-        alpha = min(0.35, max(0.08, 400 / len(segments)))  # many flows: fainter lines
-        lines = LineCollection(
-            segments, colors=colours, linewidths=0.2 + 1.6 * weight, alpha=alpha, zorder=2
+        offset = -0.4 + width * (k + 0.5)
+        bars = plot.vbar(
+            x=dodge("day", offset, range=plot.x_range),
+            top="seconds",
+            width=width * 0.92,
+            source=source,
+            color=scenario_colour(k),
         )
-        axes.add_collection(lines)
-    shipped: dict[str, int] = defaultdict(int)
-    for load in outcome.kpis.node_loads:
-        shipped[load.node_id] = load.units
-    biggest = max(shipped.values(), default=0) or 1
-    for kind, colour in KIND_COLOURS.items():
-        nodes = [n for n in outcome.nodes if n.kind == kind and n.active]
-        if nodes:
-            sizes = [8 + 120 * math.sqrt(shipped[n.node_id] / biggest) for n in nodes]
-            axes.scatter(
-                [n.lon for n in nodes],
-                [n.lat for n in nodes],
-                s=sizes,
-                color=colour,
-                edgecolors="white",
-                linewidths=0.5,
-                label=kind.replace("_", " "),
-                zorder=3,
+        switch.add_series(outcome.name, bars)
+        items.append(legend_item(outcome.name, [bars]))
+        plot.add_tools(
+            HoverTool(
+                renderers=[bars],
+                tooltips=[
+                    ("scenario", "@scenario"),
+                    ("day", "@day: @orders{0,0} orders"),
+                    ("planned in", "@seconds{0.00} s"),
+                ],
             )
-    closed = [n for n in outcome.nodes if not n.active]
-    if closed:
-        axes.scatter(
-            [n.lon for n in closed],
-            [n.lat for n in closed],
-            marker="x",
-            s=30,
-            color="#c0504d",
-            label="closed",
-            zorder=4,
         )
-    axes.set_xlim(-125.5, -66.5)
-    axes.set_ylim(24, 50)
-    axes.set_aspect(1 / math.cos(math.radians(37)))  # plain equirectangular at mid-US
-    axes.grid(False)
-    axes.set_xticks([])
-    axes.set_yticks([])
-    for side in ("left", "bottom"):
-        axes.spines[side].set_visible(False)
-    legend = axes.legend(fontsize=7, loc="lower left")
-    for handle in legend.legend_handles:
-        if isinstance(handle, PathCollection):
-            handle.set_sizes([30])
-    axes.set_title(f"{outcome.name}: nodes and flows to customers", fontsize=9)
-    return png_data_uri(figure)
+    legend_outside(plot, items)
+    return style(plot)

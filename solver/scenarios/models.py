@@ -340,12 +340,9 @@ class Scenario(_Spec):
 
 
 class ScenarioFile(_Spec):
+    """The whole file. Its scenario names (file names, none the base's) are checked by
+    `reading.py`, with the fields, so that every mistake is reported at once."""
+
     base: Base
     defaults: Defaults = Defaults()
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _names_are_distinct(self) -> ScenarioFile:
-        if self.base.name in self.scenarios:
-            raise ValueError(f"scenario name {self.base.name!r} is the base's name")
-        return self

@@ -2,6 +2,8 @@
 
 The base dataset is read with `solver.loading` (the one validator of dataset files); its paths
 are relative to the scenario file. Base changes apply first, to the base and every scenario.
+`check_scenario_file` finds every error of a file in one round: its fields and names, the
+dataset's, and the changes that do not fit the dataset.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from solver.loading import load_dataset, load_network_records
 from solver.scenarios.changes import ScenarioInput, apply_changes
 from solver.scenarios.errors import ScenarioError
 from solver.scenarios.models import ScenarioFile, StrategyName
+from solver.scenarios.reading import examine_scenario_file
 
 
 @dataclass(frozen=True)
@@ -70,3 +73,26 @@ def prepare_scenarios(
     if only is not None:
         planned = [p for p in planned if p.name == only]
     return (planned, []) if not errors else ([], errors)
+
+
+def check_scenario_file(
+    file: Path,
+) -> tuple[ScenarioFile | None, list[PlannedScenario], list[ScenarioError]]:
+    """The file and its scenarios ready to plan, or every error at once: the file's own (fields,
+    names) and, on the part of it that can still be checked, the base dataset's and the changes
+    that do not fit it; grouped by scenario (in the order first named), then by change."""
+    reading = examine_scenario_file(file)
+    errors = list(reading.errors)
+    planned: list[PlannedScenario] = []
+    if reading.checkable is not None:
+        base, load_errors = load_base(reading.checkable, file)
+        errors += load_errors
+        if base is not None:
+            planned, change_errors = prepare_scenarios(reading.checkable, file, base)
+            errors += change_errors
+    if errors:
+        first: dict[str | None, int] = {}
+        for error in errors:
+            first.setdefault(error.scenario, len(first))
+        return None, [], sorted(errors, key=lambda e: (first[e.scenario], e.change or 0))
+    return reading.spec, planned, []

@@ -1,7 +1,10 @@
 """Read a scenario file (YAML) into a `ScenarioFile`, or say precisely what is wrong.
 
 Like the dataset loader, every mistake is collected at once and none raises: each error names
-the scenario, the change (its position from 1 and its kind) and the field.
+the scenario, the change (its position from 1 and its kind) and the field. Field errors and
+scenario names are checked together; `examine_scenario_text` also returns the part of a
+faulty file that can still be checked against the dataset (`preparing.check_scenario_file`),
+so even a file with field errors gets its unknown nodes reported in the same round.
 """
 
 from __future__ import annotations
@@ -9,11 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from solver.planfile import field_path
@@ -22,6 +26,7 @@ from solver.scenarios.models import (
     CHANGE_KINDS,
     AddNode,
     Base,
+    Change,
     ChangeSettings,
     ChangeStock,
     ChangeTransit,
@@ -85,47 +90,98 @@ _UniqueKeyLoader.add_constructor(
 )
 
 
+@dataclass(frozen=True)
+class ScenarioFileReading:
+    """What reading a scenario file found."""
+
+    spec: ScenarioFile | None
+    """The file, when it has no error."""
+    errors: list[ScenarioError]
+    checkable: ScenarioFile | None
+    """What can still be checked against the dataset: the whole file when it is valid; else
+    the base and every well-named scenario, each with its changes up to its first invalid one
+    (a later change may depend on an earlier one: closing the node a faulty `add_node` was
+    to add); None when the base itself, or one of its changes, is invalid."""
+
+
+_CHANGE = TypeAdapter(Change)
+
+
 def read_scenario_file(path: Path) -> tuple[ScenarioFile | None, list[ScenarioError]]:
     """The scenario file at `path`, or None and every error found."""
+    reading = examine_scenario_file(path)
+    return reading.spec, reading.errors
+
+
+def examine_scenario_file(path: Path) -> ScenarioFileReading:
     path = Path(path)
     label = path.name
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return None, [ScenarioError(str(path), "no such scenario file")]
+        return _unreadable(ScenarioError(str(path), "no such scenario file"))
     except IsADirectoryError:
-        return None, [ScenarioError(str(path), "is a folder, not a scenario file")]
+        return _unreadable(ScenarioError(str(path), "is a folder, not a scenario file"))
     except UnicodeDecodeError as exc:
-        return None, [ScenarioError(label, f"is not UTF-8 text (bad byte at offset {exc.start})")]
+        message = f"is not UTF-8 text (bad byte at offset {exc.start})"
+        return _unreadable(ScenarioError(label, message))
     except OSError as exc:
-        return None, [ScenarioError(label, f"cannot be read ({exc.strerror or exc})")]
-    return parse_scenario_text(text, label)
+        return _unreadable(ScenarioError(label, f"cannot be read ({exc.strerror or exc})"))
+    return examine_scenario_text(text, label)
+
+
+def _unreadable(error: ScenarioError) -> ScenarioFileReading:
+    return ScenarioFileReading(None, [error], None)
 
 
 def parse_scenario_text(text: str, label: str) -> tuple[ScenarioFile | None, list[ScenarioError]]:
     """Parse YAML (or JSON, which is YAML) text; `label` names the source in errors."""
+    reading = examine_scenario_text(text, label)
+    return reading.spec, reading.errors
+
+
+def examine_scenario_text(text: str, label: str) -> ScenarioFileReading:
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         line = mark.line + 1 if mark is not None else None
-        return None, [ScenarioError(label, f"not valid YAML: {problem}", line=line)]
-    return validate_scenario_data(data, label)
+        return _unreadable(ScenarioError(label, f"not valid YAML: {problem}", line=line))
+    return examine_scenario_data(data, label)
 
 
 def validate_scenario_data(
     data: object, label: str
 ) -> tuple[ScenarioFile | None, list[ScenarioError]]:
     """Validate already-parsed data (a dict, e.g. a JSON request body) as a scenario file."""
+    reading = examine_scenario_data(data, label)
+    return reading.spec, reading.errors
+
+
+def examine_scenario_data(data: object, label: str) -> ScenarioFileReading:
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
         message = f"a scenario file is a mapping with base and scenarios (got {kind})"
-        return None, [ScenarioError(label, message)]
+        return _unreadable(ScenarioError(label, message))
+    errors = []
     try:
-        parsed = ScenarioFile.model_validate(data)
+        parsed: ScenarioFile | None = ScenarioFile.model_validate(data)
     except ValidationError as exc:
-        return None, [_error_of(label, data, e) for e in exc.errors(include_url=False)]
+        parsed = None
+        errors = [_error_of(label, data, e) for e in exc.errors(include_url=False)]
+    errors += _name_errors(label, data)
+    if errors:
+        return ScenarioFileReading(None, errors, _checkable_part(data))
+    return ScenarioFileReading(parsed, [], parsed)
+
+
+def _name_errors(label: str, data: dict[str, Any]) -> list[ScenarioError]:
+    """Scenario names that cannot be file names, and a scenario named like the base (names
+    that are not text at all are the field errors' to report)."""
+    base = _base_name(data)
+    raw = data.get("scenarios")
+    names = [n for n in raw if isinstance(n, str) and n] if isinstance(raw, dict) else []
     errors = [
         ScenarioError(
             label,
@@ -133,10 +189,49 @@ def validate_scenario_data(
             "starting with a letter or digit)",
             scenario=name,
         )
-        for name in (parsed.base.name, *parsed.scenarios)
+        for name in (base, *names)
         if not SCENARIO_NAME.match(name)
     ]
-    return (None, errors) if errors else (parsed, [])
+    if base in names:
+        errors.append(ScenarioError(label, f"scenario name {base!r} is the base's name"))
+    return errors
+
+
+def _valid_changes(raw: object) -> tuple[tuple[Change, ...], bool]:
+    """The changes up to the first invalid one, and whether that is all of them."""
+    if raw is None:
+        return (), True
+    if not isinstance(raw, list):
+        return (), False
+    changes: list[Change] = []
+    for item in raw:
+        try:
+            changes.append(_CHANGE.validate_python(item))
+        except ValidationError:
+            return tuple(changes), False
+    return tuple(changes), True
+
+
+def _checkable_part(data: dict[str, Any]) -> ScenarioFile | None:
+    raw_base = data.get("base")
+    if not isinstance(raw_base, dict):
+        return None
+    base_changes, complete = _valid_changes(raw_base.get("changes"))
+    if not complete:  # every scenario starts from the base's changes
+        return None
+    fields = {k: raw_base[k] for k in ("dataset", "orders", "name") if k in raw_base}
+    try:
+        base = Base.model_validate({**fields, "changes": base_changes})
+    except ValidationError:
+        return None
+    raw = data.get("scenarios")
+    scenarios = {}
+    for name, body in raw.items() if isinstance(raw, dict) else ():
+        if not isinstance(name, str) or not SCENARIO_NAME.match(name) or name == base.name:
+            continue
+        changes, _ = _valid_changes(body.get("changes") if isinstance(body, dict) else None)
+        scenarios[name] = Scenario(changes=changes)
+    return ScenarioFile(base=base, scenarios=scenarios)
 
 
 def _error_of(label: str, data: dict[str, Any], error: ErrorDetails) -> ScenarioError:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from solver.scenarios.comparison import MetricDelta, compare
+from solver.scenarios.comparison import MetricDelta, compare, cost_range
 from solver.scenarios.outcome import ScenarioOutcome
 
 
@@ -33,18 +33,34 @@ def comparison(result: WhatifResult) -> list[tuple[ScenarioOutcome, list[MetricD
     return [(o, compare(result.base.kpis, o.kpis)) for o in result.all]
 
 
+HEADER = (
+    *("scenario", "strategy", "metric", "value", "base", "delta", "relative"),
+    *("proven_low", "proven_high", "relative_low", "relative_high", "sign_proven"),
+)
+"""Columns of kpis.csv; the proven_* and sign_proven ones are filled on total_cost rows (the
+range the bounds prove for the difference in cost: `comparison.cost_range`)."""
+
+
 def kpis_csv(result: WhatifResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["scenario", "strategy", "metric", "value", "base", "delta", "relative"])
+    writer.writerow(HEADER)
     for outcome, deltas in comparison(result):
+        found = cost_range(result.base.kpis, outcome.kpis)
+        proven = [found.low, found.high, found.relative_low, found.relative_high]
         for d in deltas:
-            writer.writerow(
-                [outcome.name, outcome.strategy, d.metric]
-                + ["" if v is None else repr(float(v)) for v in (d.value, d.base, d.delta)]
-                + ["" if d.relative is None else repr(d.relative)]
-            )
+            row = [outcome.name, outcome.strategy, d.metric]
+            row += [_number(v) for v in (d.value, d.base, d.delta, d.relative)]
+            if d.metric == "total_cost":  # the proven range of the cost's difference
+                row += [_number(v) for v in proven] + [str(found.proven).lower()]
+            else:
+                row += [""] * 5
+            writer.writerow(row)
     return buffer.getvalue()
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else repr(float(value))
 
 
 def kpis_document(result: WhatifResult) -> dict[str, Any]:
@@ -72,6 +88,7 @@ def kpis_document(result: WhatifResult) -> dict[str, Any]:
                 ],
                 "kpis": outcome.kpis.as_dict(),
                 "deltas": {d.metric: d.delta for d in deltas},
+                "cost_against_base": cost_range(result.base.kpis, outcome.kpis).as_dict(),
             }
             for outcome, deltas in comparison(result)
         ],

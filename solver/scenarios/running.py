@@ -118,6 +118,8 @@ def combine_plans(name: str, strategy: str, plans: Sequence[Plan]) -> Plan:
         orders=tuple(o for p in plans for o in p.orders),
         solve_seconds=sum(p.solve_seconds or 0.0 for p in plans),
         notes=tuple(f"{p.dataset}: {note}" for p in plans for note in p.notes),
+        work=None if any(p.work is None for p in plans) else sum(p.work or 0.0 for p in plans),
+        time_limit_hit=any(p.time_limit_hit for p in plans),
     )
 
 

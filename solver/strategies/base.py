@@ -16,6 +16,10 @@ class BatchDecision:
     shipments: list[tuple[ChosenShipment, ...]]
     bound: float | None = None
     notes: list[str] = field(default_factory=list)
+    work: float | None = None
+    """Work units the search spent (see `solver.deadline.Budget`); None for the rules."""
+    time_limit_hit: bool = False
+    """Whether the wall-clock cap, not the work budget, ended some step of the search."""
 
 
 def arrival_order(orders: Sequence[Order]) -> list[int]:

@@ -32,11 +32,16 @@ class Column:
     usage: tuple[tuple[Resource, int], ...]
 
     @property
-    def key(self) -> tuple[int, tuple[tuple[int, int, tuple[tuple[str, int], ...]], ...]]:
-        return (
-            self.order,
-            tuple(sorted((c.node, c.key, tuple(sorted(c.units.items()))) for c in self.chosen)),
-        )
+    def key(self) -> ColumnKey:
+        return column_key(self.order, self.chosen)
+
+
+ColumnKey = tuple[int, tuple[tuple[int, int, tuple[tuple[str, int], ...]], ...]]
+
+
+def column_key(order: int, chosen: Sequence[ChosenShipment]) -> ColumnKey:
+    """What makes two columns the same plan (whatever order its shipments come in)."""
+    return (order, tuple(sorted((c.node, c.key, tuple(sorted(c.units.items()))) for c in chosen)))
 
 
 def resource_usage(
@@ -81,6 +86,9 @@ class LpSolution:
     """The LP value of every column, in the order they were added."""
     seconds: float
     cpu_seconds: float
+    iterations: int = 0
+    """Simplex iterations of the solve (what its work is counted by)."""
+    rows: int = 0
 
 
 def prices_from(resource_prices: dict[Resource, float], n_nodes: int) -> Prices:
@@ -115,6 +123,10 @@ class MasterLp:
         self._spares: list[pywraplp.Variable] = []
         self._solves = 0
         self._spares_added = False
+        self.last_iterations = 0
+        self.last_presolved = True
+        """Whether the last solve ran GLOP's presolve (its iterations are over a smaller LP)."""
+        self.stopped_by_time = False
         self._solver = solver
         self._ledger = ledger
         self._one_plan = [solver.Constraint(1.0, 1.0) for _ in range(n_orders)]
@@ -158,7 +170,7 @@ class MasterLp:
                 if amount > most.get(col.order, 0):
                     most[col.order] = amount
                     touched.add(r)
-        for r in touched:
+        for r in sorted(touched):  # rows in a fixed order, so that GLOP's answer is the same
             if sum(self._most[r].values()) > resource_limit(self._ledger, r):
                 row = self._solver.Constraint(
                     -self._solver.infinity(), float(resource_limit(self._ledger, r))
@@ -186,18 +198,39 @@ class MasterLp:
         var.SetUb(1.0)
         return var
 
-    def solve(self, time_limit: float) -> LpSolution | None:
-        """The LP over every column added so far; None if GLOP did not finish."""
+    @property
+    def presolves_next(self) -> bool:
+        """Whether the next solve runs GLOP's presolve (a master without spares, or the first
+        solve of one with them)."""
+        return self._spare == 0 or self._solves == 0
+
+    @property
+    def rows(self) -> int:
+        return self._solver.NumConstraints()
+
+    def solve(
+        self, iteration_limit: int | None = None, seconds: float = math.inf
+    ) -> LpSolution | None:
+        """The LP over every column added so far; None if GLOP did not finish within
+        `iteration_limit` simplex iterations (a limit on work, so the same for every run) or
+        within `seconds` (then `stopped_by_time` says so). `last_iterations` counts either way."""
         started, cpu = time.monotonic(), time.process_time()
         self._solves += 1
         self._spares_added = False
-        if self._spare and self._solves == 2:
-            self._solver.SetSolverSpecificParametersAsString(
-                "use_dual_simplex: true\nuse_preprocessing: false"
-            )
-        if math.isfinite(time_limit):
-            self._solver.SetTimeLimit(max(1, int(time_limit * 1000)))
-        if self._solver.Solve() != pywraplp.Solver.OPTIMAL:
+        params = ["use_dual_simplex: true"]
+        self.last_presolved = self._spare == 0 or self._solves == 1
+        if not self.last_presolved:
+            params.append("use_preprocessing: false")
+        if iteration_limit is not None:
+            params.append(f"max_number_of_iterations: {iteration_limit}")
+        self._solver.SetSolverSpecificParametersAsString("\n".join(params))
+        self._solver.SetTimeLimit(max(1, _milliseconds(seconds)))
+        status = self._solver.Solve()
+        self.last_iterations = int(self._solver.iterations())
+        self.stopped_by_time = False
+        if status != pywraplp.Solver.OPTIMAL:
+            limit_reached = iteration_limit is not None and self.last_iterations >= iteration_limit
+            self.stopped_by_time = not limit_reached
             return None
         resource_prices = {
             r: -row.dual_value() for r, row in self._rows.items() if row.dual_value() < -1e-9
@@ -210,15 +243,21 @@ class MasterLp:
             values=[var.solution_value() for var in self._vars],
             seconds=time.monotonic() - started,
             cpu_seconds=time.process_time() - cpu,
+            iterations=self.last_iterations,
+            rows=self.rows,
         )
 
 
 @dataclass
 class MipSolution:
-    picked: dict[int, int]
-    """Order -> index (in the columns given) of its chosen column."""
+    picked: dict[int, int] | None
+    """Order -> index (in the columns given) of its chosen column; None when SCIP found none."""
     value: float
     optimal: bool
+    iterations: int = 0
+    """LP iterations SCIP took in all (with the columns, what its work is counted by)."""
+    stopped_by_time: bool = False
+    """Whether the wall-clock cap, not the node limit, ended the search."""
 
 
 LimitOf = Callable[[Resource], int | None]
@@ -232,11 +271,16 @@ def ledger_limits(ledger: Ledger) -> LimitOf:
 def solve_master_mip(
     columns: Sequence[Column],
     limit_of: LimitOf,
-    time_limit: float,
+    *,
+    nodes: int | None,
+    seconds: float = math.inf,
     start: Collection[int] = (),
-) -> MipSolution | None:
+) -> MipSolution:
     """Pick one of the given columns for each of their orders with SCIP (branch and bound),
-    starting from the plan `start` (indices of the columns it picks) if given."""
+    starting from the plan `start` (indices of the columns it picks) if given.
+
+    The search is limited by work: at most `nodes` branch-and-bound nodes (1: the root only),
+    which SCIP explores the same way on every run; `seconds` is only a cap."""
     mip = pywraplp.Solver.CreateSolver("SCIP")
     assert mip is not None
     take = [mip.BoolVar("") for _ in columns]
@@ -264,19 +308,34 @@ def solve_master_mip(
         # callers check every answer against the limits (`over_limits`).
         chosen = set(start)
         mip.SetHint(take, [1.0 if j in chosen else 0.0 for j in range(len(columns))])
-    if math.isfinite(time_limit):
-        mip.SetTimeLimit(max(1000, int(time_limit * 1000)))
-    mip.SetSolverSpecificParametersAsString("limits/gap = 0.0001\n")
+    mip.SetTimeLimit(_milliseconds(max(1.0, seconds)))
+    params = "limits/gap = 0.0001\n" + (f"limits/nodes = {nodes}\n" if nodes is not None else "")
+    mip.SetSolverSpecificParametersAsString(params)
+    started = time.monotonic()
     status = mip.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return None
-    picked = {
-        order: next(j for j in js if take[j].solution_value() > 0.5)
-        for order, js in by_order.items()
-    }
-    return MipSolution(
-        picked=picked, value=objective.Value(), optimal=status == pywraplp.Solver.OPTIMAL
+    took = time.monotonic() - started
+    optimal = status == pywraplp.Solver.OPTIMAL
+    found = status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+    picked = (
+        {
+            order: next(j for j in js if take[j].solution_value() > 0.5)
+            for order, js in by_order.items()
+        }
+        if found
+        else None
     )
+    return MipSolution(
+        picked=picked,
+        value=objective.Value() if found else math.inf,
+        optimal=optimal,
+        iterations=int(mip.iterations()),
+        stopped_by_time=not optimal and math.isfinite(seconds) and took >= 0.95 * seconds,
+    )
+
+
+def _milliseconds(seconds: float) -> int:
+    """A solver time limit; pywraplp has no "none", so no limit is a very long one."""
+    return int(seconds * 1000) if math.isfinite(seconds) else 10**9
 
 
 def over_limits(

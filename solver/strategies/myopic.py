@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from solver.deadline import Deadline
 from solver.ledger import Ledger
 from solver.models import Order
 from solver.network import Network
@@ -20,7 +19,7 @@ from solver.strategies.base import BatchDecision, arrival_order
 
 
 def plan_myopic(
-    network: Network, orders: Sequence[Order], deadline: Deadline, ledger: Ledger | None = None
+    network: Network, orders: Sequence[Order], ledger: Ledger | None = None
 ) -> BatchDecision:
     ledger = ledger or Ledger.fresh(network)
     if network.current is not None:
@@ -41,4 +40,4 @@ def replan_baselines(network: Network, orders: Sequence[Order]) -> dict[str, Bat
     others keep their locks), and the one-by-one re-sourcing: `optimal`'s starting plans."""
     arrival = arrival_order(orders)
     kept = keep_where_possible(network, orders, arrival, Ledger.fresh(network))
-    return {"current": BatchDecision(kept), "myopic": plan_myopic(network, orders, Deadline(None))}
+    return {"current": BatchDecision(kept), "myopic": plan_myopic(network, orders)}

@@ -13,15 +13,19 @@
    are re-decided exactly, one MIP a group (`neighbourhoods.py`). With a small pool, a MIP over
    every column may improve it. Reported `bound` is the best Lagrangian bound; the gap is
    measured to it.
+
+Every choice of how far to go (another round, another group, when to stop) is made on the
+work done (`solver.deadline.Budget`, counted by `work.py`), never on the clock, so the same
+batch and budget give the same plan on any machine. The budget's wall-clock cap only stops a
+step that runs late; the decision then records that the time limit ended the search.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from solver.deadline import Deadline
+from solver.deadline import Budget
 from solver.ledger import Ledger
 from solver.models import Order
 from solver.network import Network
@@ -35,6 +39,7 @@ from solver.strategies.master import (
     LpSolution,
     MasterLp,
     Resource,
+    column_key,
     ledger_limits,
     over_limits,
     prices_from,
@@ -44,41 +49,59 @@ from solver.strategies.master import (
 )
 from solver.strategies.myopic import plan_myopic, replan_baselines
 from solver.strategies.neighbourhoods import improve_by_groups
-from solver.strategies.pricing_helper import (
-    PricingHelper,
-    price_range,
-    pricing_helper,
-)
+from solver.strategies.progress import Progress, ProgressEvent, ignore
 from solver.strategies.rules import plan_nearest, plan_priority
+from solver.strategies.second_process import (
+    SPLIT_FROM,
+    SecondProcess,
+    second_process,
+    solve_orders,
+)
+from solver.strategies.work import (
+    COLUMN_SECONDS,
+    lp_iterations_for,
+    lp_work,
+    methods_work,
+    mip_work,
+    order_solve_work,
+    rule_work,
+)
 
-Progress = Callable[[str], None]
-DEFAULT_MIP_SECONDS = 600.0
-"""Cap on the integer master when the command has no time limit."""
+UNLIMITED_PLAN_WORK = 600.0
+"""Work for turning the LP into a plan when the budget has no limit."""
 SMOOTHING = 0.5
 """Weight of the best-bound prices in the prices a pass uses (0: plain column generation)."""
 CLOSE_ENOUGH = 0.001
 """Column generation stops once the LP is this close (relative) to the bound."""
 MIP_SHARE = 0.3
-"""Share of the time limit kept for turning the LP into a plan."""
+"""Share of the work budget kept for turning the LP into a plan."""
 ADD_BELOW = -1e-6
 """A priced plan becomes a column when its reduced cost is below this."""
-FULL_MIP_UP_TO = 200_000
-"""Most columns for the MIP over every column (beyond, the plan from the LP stands)."""
 WHOLE_POOL_MIP_UP_TO = 20_000
-"""Up to this many columns the MIP over every column gets half the time left after the
-groups of competing orders; beyond, the groups get it all (SCIP finds nothing better in the
-big MIP: 45 s on 10k orders, 44k columns, measured)."""
+"""Up to this many columns the MIP over every column gets half the work left after the
+groups of competing orders; beyond, the groups get it all and there is no such MIP (SCIP
+finds nothing better in the big MIP: 45 s on 10k orders, 44k columns, measured)."""
 DIVE_TO = 300
 """The LP dive stops when this few split orders are open; a MIP settles them together."""
+DIVE_MIP_NODES = 200
+"""Branch-and-bound nodes for the MIP that settles the last split orders of the dive."""
 SPARE_PER_ORDER = 2
 """Spare master columns per order (see `MasterLp`): column generation added 1.6 an order over
 11 rounds on 10k tight orders, so the spares seldom run out."""
 COLD_LP_SLOWER = 2.2
-"""How much longer than the last LP the next one is taken to need when it starts from scratch
-without presolve (see `MasterLp.cold_without_presolve`): without presolve the same 100k-order
-LP took 1.85× as long, and the next master has a fifth more columns."""
+"""How much more work than the last LP the next one is taken to need when it starts from
+scratch without presolve (see `MasterLp.cold_without_presolve`): without presolve the same
+100k-order LP took 1.85× as long, and the next master has a fifth more columns."""
+WARM_LP_SHARE = 0.8
+"""The work a warm LP is expected to take, as a share of the last one's."""
 KEEP_METHODS_UP_TO = 20_000
 """Batches of at most this many orders keep every order's method table between passes."""
+TIME_LIMIT_NOTE = (
+    "the time limit stopped the search before its work budget was spent: "
+    "another run may give a different plan"
+)
+CAP_MARGIN_SECONDS = 1.0
+"""Wall-clock seconds before the cap at which a step stops (the cap is a safety net)."""
 
 
 @dataclass
@@ -115,9 +138,13 @@ class _Batch:
         found = self._methods.get(i)
         if found is None:
             found = order_methods(self.network, self.orders[i])
-            if len(self.orders) <= KEEP_METHODS_UP_TO:
+            if self.keeps_methods:
                 self._methods[i] = found
         return found
+
+    @property
+    def keeps_methods(self) -> bool:
+        return len(self.orders) <= KEEP_METHODS_UP_TO
 
     def price_one(self, i: int, prices: Prices, settle_below: float) -> OrderSolution:
         """Order i's optimum under `prices` (see `solve_order`)."""
@@ -130,8 +157,10 @@ class _Batch:
             settle_below=settle_below,
         )
 
-    def column(self, i: int, chosen: tuple[ChosenShipment, ...]) -> Column:
-        plan = price_order(self.network, self.orders[i], chosen, self.methods(i))
+    def column(
+        self, i: int, chosen: tuple[ChosenShipment, ...], methods: OrderMethods | None = None
+    ) -> Column:
+        plan = price_order(self.network, self.orders[i], chosen, methods or self.methods(i))
         assert plan.breakdown is not None
         usage = resource_usage(self.network, self.sku_by_line[i], chosen)
         return Column(i, chosen, plan.breakdown.total, usage)
@@ -139,183 +168,339 @@ class _Batch:
     def cost(self, picked: Sequence[int]) -> float:
         return sum(self.pool.columns[j].cost for j in picked)
 
+    def solve_work(self, i: int, *, priced: bool) -> float:
+        """The work of solving order i once (its method table included when not kept)."""
+        found = order_solve_work(self.network, self.orders[i], priced=priced)
+        return found if self.keeps_methods else found + methods_work(self.network)
+
+    def column_work(self) -> float:
+        return COLUMN_SECONDS if self.keeps_methods else COLUMN_SECONDS + methods_work(self.network)
+
+    def solves_work(self, orders: Sequence[int] | range, *, priced: bool) -> float:
+        """The work of solving `orders` once each, one after the other."""
+        return sum(self.solve_work(i, priced=priced) for i in orders)
+
+    def pass_work(self, *, priced: bool) -> float:
+        """The work of solving every order once: half of it in a batch large enough for the
+        second process (as on the reference machine; where there is none it takes longer)."""
+        total = self.solves_work(range(len(self.orders)), priced=priced)
+        return total / 2 if len(self.orders) >= SPLIT_FROM else total
+
+
+@dataclass
+class _Search:
+    """The budget, who listens, and the best plan and bound found so far."""
+
+    budget: Budget
+    listen: Progress
+    best: float | None = None
+    bound: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def report(self, phase: str, message: str, detail: str = "") -> None:
+        self.listen(
+            ProgressEvent(
+                phase,
+                message,
+                self.best,
+                self.bound,
+                self.budget.spent,
+                self.budget.work,
+                detail,
+            )
+        )
+
+    def out_of_time(self) -> bool:
+        """Whether the wall-clock cap (not the budget) must stop the step under way."""
+        return self.budget.out_of_time(CAP_MARGIN_SECONDS)
+
+    def seconds(self) -> float:
+        """The wall-clock cap left for one solver call."""
+        return self.budget.seconds_left(CAP_MARGIN_SECONDS)
+
 
 def plan_optimal(
     network: Network,
     orders: Sequence[Order],
-    deadline: Deadline,
+    budget: Budget | None = None,
     progress: Progress | None = None,
     max_rounds: int = 200,
 ) -> BatchDecision:
-    say = progress or (lambda _msg: None)
+    budget = budget or Budget(None)
+    search = _Search(budget, progress or ignore)
     batch = _Batch(
         network,
         orders,
         Ledger.fresh(network),
         [{line.line_id: line.sku for line in o.lines} for o in orders],
     )
-    for i in range(len(orders)):
-        batch.pool.add(batch.column(i, locked_decision(network, orders[i])))
-    if network.current is None:
-        baselines = {
-            "myopic": plan_myopic(network, orders, deadline),
-            "nearest": plan_nearest(network, orders, deadline),
-            "priority": plan_priority(network, orders, deadline),
-        }
-    else:  # spec §7: the rules would move locked units; keeping what can be kept is a plan
-        baselines = replan_baselines(network, orders)
-    baseline_picks = {
-        name: [batch.pool.index_of(batch.column(i, chosen)) for i, chosen in enumerate(d.shipments)]
-        for name, d in baselines.items()
-    }
-    best_name = min(baseline_picks, key=lambda k: batch.cost(baseline_picks[k]))
-    say("baselines: " + ", ".join(f"{k} {batch.cost(v):,.2f}" for k, v in baseline_picks.items()))
-
-    notes: list[str] = []
-    total = deadline.seconds
-    keep = (total or 0.0) * MIP_SHARE + 2.0
-    stop_cg = (lambda: deadline.left() <= keep) if total is not None else (lambda: False)
-    picked = baseline_picks[best_name]
-    kept = best_name
+    search.report("rules", "planning with the simple rules (arrival order, nearest, priority)")
     limits = ledger_limits(batch.ledger)
-    with pricing_helper(batch.price_one, len(orders)) as helper:
-        bound, lp = _generate_columns(
-            batch, deadline, stop_cg, max_rounds, notes, say, keep, helper
+    plan_work = UNLIMITED_PLAN_WORK if budget.work is None else MIP_SHARE * budget.work
+    with second_process(batch.price_one, network, orders) as helper:
+        baseline_picks, made = _baselines(batch, helper)
+        budget.charge(_rules_work(batch, made))
+        best_name = min(baseline_picks, key=lambda k: batch.cost(baseline_picks[k]))
+        picked = baseline_picks[best_name]
+        kept = best_name
+        search.best = batch.cost(picked)
+        search.report(
+            "rules",
+            f"the best simple rule ({best_name}) costs {search.best:,.2f}",
+            "baselines: "
+            + ", ".join(f"{k} {batch.cost(v):,.2f}" for k, v in baseline_picks.items()),
         )
+        bound, lp = _generate_columns(batch, search, max_rounds, plan_work, helper)
 
     if lp is not None:
-        residual_seconds = _seconds(deadline, DEFAULT_MIP_SECONDS) / 2
-        rounded = _plan_from_lp(batch, lp, limits, residual_seconds, deadline, say)
+        rounded = _plan_from_lp(batch, lp, limits, search, plan_work)
         if over_limits(batch.pool.columns, rounded, limits):
-            notes.append("plan from the LP broke a limit; not used")
+            search.notes.append("plan from the LP broke a limit; not used")
         elif batch.cost(rounded) < batch.cost(picked) - 1e-9:
             picked, kept = rounded, "LP-based"
-        say(f"plan from the LP: {batch.cost(rounded):,.2f}")
-    time_left = deadline.seconds is None or deadline.left() > 5
-    if time_left and len(batch.pool.columns) <= FULL_MIP_UP_TO:
-        full = solve_master_mip(
-            batch.pool.columns, limits, _seconds(deadline, DEFAULT_MIP_SECONDS), picked
+            search.best = batch.cost(picked)
+        search.report(
+            "improve", "improving the plan", f"plan from the LP: {batch.cost(rounded):,.2f}"
         )
-        if full is not None:
+    full_work = budget.left() if budget.work is not None else UNLIMITED_PLAN_WORK
+    columns = batch.pool.columns
+    if len(columns) <= WHOLE_POOL_MIP_UP_TO and full_work > 0 and not search.out_of_time():
+        search.report("improve", "improving the plan: one search over every candidate plan")
+        full = solve_master_mip(
+            columns,
+            limits,
+            nodes=_nodes_for(full_work, len(columns)),
+            seconds=search.seconds(),
+            start=picked,
+        )
+        budget.charge(mip_work(len(columns), full.iterations))
+        if full.stopped_by_time:
+            budget.cut_short = True
+        if full.picked is not None:
             candidate = [full.picked[i] for i in range(len(orders))]
-            if over_limits(batch.pool.columns, candidate, limits):
-                notes.append("master MIP answer broke a limit; not used")
+            if over_limits(columns, candidate, limits):
+                search.notes.append("master MIP answer broke a limit; not used")
             elif batch.cost(candidate) < batch.cost(picked) - 1e-9:
                 picked, kept = candidate, "master MIP"
-            state = "optimal over the columns" if full.optimal else "stopped early"
-            notes.append(f"master MIP: {state}")
-    notes.append(f"plan kept: {kept}")
-    shipments = [batch.pool.columns[j].chosen for j in picked]
-    return BatchDecision(shipments, bound if bound > float("-inf") else None, notes)
+                search.best = batch.cost(picked)
+            state = "optimal over the columns" if full.optimal else "stopped at its node limit"
+            search.notes.append(f"master MIP: {state}")
+    search.notes.append(f"plan kept: {kept}")
+    if budget.cut_short:
+        search.notes.append(TIME_LIMIT_NOTE)
+    search.report("done", "done")
+    shipments = [columns[j].chosen for j in picked]
+    return BatchDecision(
+        shipments,
+        bound if bound > float("-inf") else None,
+        search.notes,
+        work=budget.spent,
+        time_limit_hit=budget.cut_short,
+    )
 
 
-def _seconds(deadline: Deadline, default: float) -> float:
-    return deadline.left() - 1 if deadline.seconds is not None else default
+def _baselines(batch: _Batch, helper: SecondProcess | None) -> tuple[dict[str, list[int]], int]:
+    """The rules' plans as columns of the pool: name -> the column each order gets, and how
+    many columns were made.
+
+    The second process, where there is one, plans `nearest` and `priority` while this one
+    plans `myopic`. Columns are made order by order (one method table an order), and only for
+    plans the pool does not have yet."""
+    network, orders = batch.network, batch.orders
+    plans: dict[str, Sequence[tuple[ChosenShipment, ...]]]
+    if network.current is not None:  # spec §7: the rules would move locked units
+        plans = {k: d.shipments for k, d in replan_baselines(network, orders).items()}
+    else:
+        rules = helper.start_rules() if helper is not None else None
+        myopic = plan_myopic(network, orders).shipments
+        if rules is not None:
+            nearest, priority = rules.get()
+        else:
+            nearest = plan_nearest(network, orders).shipments
+            priority = plan_priority(network, orders).shipments
+        plans = {"myopic": myopic, "nearest": nearest, "priority": priority}
+    picks: dict[str, list[int]] = {name: [] for name in plans}
+    made = 0
+    for i in range(len(orders)):
+        methods = None
+        # The locked-only column (nothing but locks; no locks: ship nothing) keeps every
+        # master problem feasible.
+        for chosen in (locked_decision(network, orders[i]), *(p[i] for p in plans.values())):
+            if column_key(i, chosen) not in batch.pool.index:
+                methods = methods or batch.methods(i)
+                batch.pool.add(batch.column(i, chosen, methods))
+                made += 1
+        for name, p in plans.items():
+            picks[name].append(batch.pool.index[column_key(i, p[i])])
+    return picks, made
+
+
+def _rules_work(batch: _Batch, columns: int) -> float:
+    """The three baselines (side by side where a second process plans the rules) and the
+    `columns` columns made of their plans."""
+    n = len(batch.orders)
+    network = batch.network
+    myopic = sum(order_solve_work(network, o, priced=False) for o in batch.orders)
+    myopic += n * methods_work(network)
+    rules = 2 * n * (methods_work(network) + rule_work(network))
+    side_by_side = max(myopic, rules) if n >= SPLIT_FROM else myopic + rules
+    return side_by_side + n * methods_work(network) + columns * COLUMN_SECONDS
+
+
+def _nodes_for(work: float, columns: int) -> int:
+    """Branch-and-bound nodes a MIP over `columns` columns may explore within `work` units
+    (a node is taken to cost 5 ms and a microsecond a column: a few dozen LP iterations)."""
+    per_node = 5e-3 + 1e-6 * columns
+    return max(1, int(work / per_node))
 
 
 def _generate_columns(
     batch: _Batch,
-    deadline: Deadline,
-    stop: Callable[[], bool],
+    search: _Search,
     max_rounds: int,
-    notes: list[str],
-    say: Progress,
-    keep_for_plan: float | None = None,
-    helper: PricingHelper | None = None,
+    keep_for_plan: float,
+    helper: SecondProcess | None = None,
 ) -> tuple[float, LpSolution | None]:
     """Column generation with smoothed prices; the best bound and the last LP.
 
     The first pass prices nothing: every order's own optimum with the whole stock. Those sum to
     a lower bound (the batch less its sharing) that needs no LP, so even a batch too large for
-    more than one pass gets a bound; its prices (none) are the first smoothing center."""
-    started = time.monotonic()
-    hard_stop = (lambda: deadline.left() < 3) if deadline.seconds is not None else stop
-    priced_sum, complete, new = _pricing_pass(batch, {}, None, hard_stop, helper)
+    more than one pass gets a bound; its prices (none) are the first smoothing center.
+
+    It stops, by work: when the LP is close enough to the bound, when nothing prices out, after
+    `max_rounds`, when the work left (less `keep_for_plan`) would not cover the next LP or the
+    next pass. The wall-clock cap stops a pass or an LP under way."""
+    budget = search.budget
+    n = len(batch.orders)
+
+    def left() -> float:
+        return budget.left() - keep_for_plan
+
+    search.report("bound", "proving a lower bound: every order's own best plan")
+    priced_sum, complete, new = _pricing_pass(batch, search, {}, None, helper, "first")
+    budget.charge(batch.pass_work(priced=False) + len(new) * batch.column_work())
     bound = priced_sum if complete else float("-inf")
     center: dict[Resource, float] | None = {} if complete else None
-    say(
+    if complete:
+        search.bound = bound
+    search.report(
+        "bound",
+        "proving a lower bound",
         f"round 0 (no prices): {len(batch.pool.columns):,} columns (+{len(new)}), "
-        f"bound {bound:,.2f} ({time.monotonic() - started:.1f} s)"
+        f"bound {bound:,.2f}",
     )
-    master = MasterLp(len(batch.orders), batch.ledger, spare=SPARE_PER_ORDER * len(batch.orders))
+    master = MasterLp(n, batch.ledger, spare=SPARE_PER_ORDER * n)
     master.add(batch.pool.columns)
-
-    def lp_seconds() -> float:
-        """An LP solve must end by the time column generation would stop."""
-        if deadline.seconds is None:
-            return float("inf")
-        return max(1.0, deadline.left() - (keep_for_plan or 0.0))
+    added = len(batch.pool.columns)
+    pass_work = batch.pass_work(priced=True)
 
     smoothing = SMOOTHING
     lp: LpSolution | None = None
     last: LpSolution | None = None
+    last_work = 0.0
     for round_no in range(max_rounds):
-        expect = COLD_LP_SLOWER if master.cold_without_presolve else 0.8
-        if last is not None and lp_seconds() < expect * last.seconds:
-            notes.append("column generation stopped: the next LP would not finish in time")
+        expect = COLD_LP_SLOWER if master.cold_without_presolve else WARM_LP_SHARE
+        if last is not None and left() < expect * last_work:
+            search.notes.append(
+                "column generation stopped: the next LP would not fit in the budget"
+            )
             lp = last
             break
-        lp = master.solve(lp_seconds())
+        search.report(
+            "bound",
+            f"proving a lower bound: weighing scarce stock and capacity (round {round_no + 1})",
+        )
+        limit = (
+            None
+            if budget.work is None
+            else lp_iterations_for(max(0.0, left()), master.rows, master.presolves_next)
+        )
+        lp = master.solve(limit, search.seconds())
+        last_work = lp_work(master.last_iterations, master.rows, added, master.last_presolved)
+        budget.charge(last_work)
+        added = 0
         if lp is None:
-            notes.append("master LP did not finish in time; the plan comes from the last LP")
+            if master.stopped_by_time:
+                budget.cut_short = True
+                search.notes.append(
+                    "master LP stopped by the time limit; the plan comes from the last LP"
+                )
+            else:
+                search.notes.append(
+                    "master LP did not finish within the budget; the plan comes from the last LP"
+                )
             lp = last
             break
         last = lp
         if lp.value - bound <= CLOSE_ENOUGH * abs(lp.value):
             break
-        if stop():
-            notes.append(f"column generation stopped by the time limit after {round_no} rounds")
+        if left() < pass_work:
+            search.notes.append(f"column generation stopped by the budget after {round_no} rounds")
             break
         weights = smoothing if center is not None else 0.0
         mixed = _mix(center or {}, lp.resource_prices, weights)
-        started = time.monotonic()
-        priced_sum, complete, new = _pricing_pass(batch, mixed, lp, stop, helper)
+        priced_sum, complete, new = _pricing_pass(
+            batch, search, mixed, lp, helper, f"round {round_no + 1}"
+        )
+        budget.charge(pass_work + len(new) * batch.column_work())
         if complete:
             value = priced_sum - sum(p * resource_limit(batch.ledger, r) for r, p in mixed.items())
             if value > bound:
                 bound, center = value, mixed
-        say(
+                search.bound = bound
+        search.report(
+            "bound",
+            "proving a lower bound",
             f"round {round_no + 1}: {len(batch.pool.columns):,} columns (+{len(new)}), "
             f"LP {lp.value:,.2f}, bound {bound:,.2f} (smoothing {weights:.2f}; "
-            f"LP {lp.seconds:.1f} s, cpu {lp.cpu_seconds:.1f} s; "
-            f"pricing {time.monotonic() - started:.1f} s)"
+            f"LP {lp.iterations:,} iterations, {lp.seconds:.1f} s)",
         )
         if not complete:
-            notes.append(f"column generation stopped by the time limit in round {round_no + 1}")
+            search.notes.append(
+                f"column generation stopped by the time limit in round {round_no + 1}"
+            )
             break
         if not new:
             if weights == 0.0:
                 bound = max(bound, lp.value)  # nothing prices out: this LP is the full LP
+                search.bound = bound
                 break
             smoothing = 0.0  # mispriced: the next pass uses the LP's own duals
             continue
         smoothing = SMOOTHING
         master.add(new)
+        added = len(new)
         assert master.size == len(batch.pool.columns), "LP columns out of step with the pool"
-    else:
-        lp = master.solve(lp_seconds()) or last
     return bound, lp
 
 
 def _pricing_pass(
     batch: _Batch,
+    search: _Search,
     mixed: dict[Resource, float],
     lp: LpSolution | None,
-    stop: Callable[[], bool],
-    helper: PricingHelper | None = None,
+    helper: SecondProcess | None,
+    name: str,
 ) -> tuple[float, bool, list[Column]]:
     """Every order's optimum under the prices `mixed`: the sum of their values (a lower bound
     each), whether every order was priced, and the new columns (with `lp`: those whose reduced
     cost under the LP's own duals is negative; without: every plan found). Skips the exact MIP
     where no column can price out (near enough); without an LP, always: the relaxation's value
-    is a lower bound all the same."""
+    is a lower bound all the same. Only the wall-clock cap stops it early."""
     prices = prices_from(mixed, len(batch.network.nodes))
     settle = lp.order_duals if lp is not None else None
+    n = len(batch.orders)
+    shown = n // 2 if helper is not None else n
+
+    def on_order(done: int) -> None:
+        search.report("bound", f"proving a lower bound ({name} pass: order {done:,} of {shown:,})")
+
     if helper is not None:
-        solved, complete = helper.price(len(batch.orders), prices, settle, stop)
+        solved, complete = helper.solve_pass(n, prices, settle, search.out_of_time, on_order)
     else:
-        every = range(len(batch.orders))
-        solved, complete = price_range(batch.price_one, every, prices, settle, stop)
+        solved, complete = solve_orders(
+            batch.price_one, range(n), prices, settle, search.out_of_time, on_order
+        )
     new: list[Column] = []
     priced_sum = 0.0
     for i, solution in solved:
@@ -352,14 +537,15 @@ def _plan_from_lp(
     batch: _Batch,
     lp: LpSolution,
     limits: LimitOf,
-    seconds: float,
-    deadline: Deadline,
-    say: Progress,
+    search: _Search,
+    plan_work: float,
 ) -> list[int]:
     """Round the LP: orders it plans whole keep that column; the LP dive settles the others.
     Then each order is re-planned alone. Last, groups of competing orders are re-decided
-    exactly for the time left (half of it when the pool is small enough for the MIP over
+    exactly for the work left (half of it when the pool is small enough for the MIP over
     every column that follows)."""
+    budget = search.budget
+    allowed = budget.spent + plan_work if budget.work is None else budget.work
     columns = batch.pool.columns
     likely: dict[int, list[tuple[float, int]]] = {}
     for j, x in enumerate(lp.values):
@@ -373,20 +559,49 @@ def _plan_from_lp(
         _take(batch, ledger, order, columns[j].chosen)
     picked = dict(whole)
     undecided = sorted((o for o in likely if o not in whole), key=lambda o: -likely[o][0][0])
-    _dive(batch, ledger, picked, undecided, likely, deadline, say)
+    _dive(batch, ledger, picked, undecided, likely, search, allowed)
     rounded = [picked[i] for i in range(len(batch.orders))]
-    say(f"LP rounded: {len(undecided):,} orders split by the LP; plan {batch.cost(rounded):,.2f}")
-    _improve(batch, rounded, ledger, undecided, deadline)
-    say(f"after re-planning those orders one by one: {batch.cost(rounded):,.2f}")
-    _improve(batch, rounded, ledger, range(len(batch.orders)), deadline)
-    say(f"after re-planning every order one by one: {batch.cost(rounded):,.2f}")
+    search.best = min(search.best or float("inf"), batch.cost(rounded))
+    search.report(
+        "improve",
+        "improving the plan: re-planning orders one by one",
+        f"LP rounded: {len(undecided):,} orders split by the LP; plan {batch.cost(rounded):,.2f}",
+    )
+    _improve(batch, rounded, ledger, undecided, search, allowed)
+    search.best = min(search.best, batch.cost(rounded))
+    search.report(
+        "improve",
+        "improving the plan: re-planning orders one by one",
+        f"after re-planning those orders one by one: {batch.cost(rounded):,.2f}",
+    )
+    _improve(batch, rounded, ledger, range(len(batch.orders)), search, allowed)
+    search.best = min(search.best, batch.cost(rounded))
+    search.report(
+        "improve",
+        "improving the plan",
+        f"after re-planning every order one by one: {batch.cost(rounded):,.2f}",
+    )
 
     # Groups of competing orders re-decided exactly, one group at a time (see
     # neighbourhoods.py). A small pool keeps half of what is left for the MIP over every column.
-    left = _seconds(deadline, seconds)
-    small = len(columns) <= WHOLE_POOL_MIP_UP_TO
-    share = min(seconds, left / 2) if small else left - 1
-    improve_by_groups(columns, rounded, limits, share, say, lp.resource_prices)
+    left = allowed - budget.spent
+    share = left / 2 if len(columns) <= WHOLE_POOL_MIP_UP_TO else left - 1
+    start_cost = batch.cost(rounded)
+
+    def on_round(saved: float) -> None:
+        search.best = min(search.best or float("inf"), start_cost - saved)
+        search.report("improve", "improving the plan")
+
+    improve_by_groups(
+        columns,
+        rounded,
+        limits,
+        share,
+        budget,
+        lambda msg: search.report("improve", "improving the plan", msg),
+        lp.resource_prices,
+        on_round,
+    )
     return rounded
 
 
@@ -396,31 +611,44 @@ def _dive(
     picked: dict[int, int],
     undecided: list[int],
     likely: dict[int, list[tuple[float, int]]],
-    deadline: Deadline,
-    say: Progress,
+    search: _Search,
+    allowed: float,
 ) -> None:
     """Settle the orders the LP splits: repeatedly solve the LP of the open orders alone on
     what is left (with a round of new columns priced on it), fix the open orders it plans
     whole and the most decided quarter of the rest, until none is open. Orders left open when
-    time runs short take their likeliest column that fits, else their own optimum."""
+    the work runs short take their likeliest column that fits, else their own optimum."""
+    budget = search.budget
     columns = batch.pool.columns
     remaining = list(undecided)
     steps = 0
     while (
         len(remaining) > DIVE_TO
-        and (deadline.seconds is None or deadline.left() > 5)
+        and allowed > budget.spent
         and steps < 400
+        and not search.out_of_time()
     ):
         steps += 1
+        search.report(
+            "plan",
+            f"building a plan from the relaxation: {len(remaining):,} split orders to settle",
+        )
         local = {o: k for k, o in enumerate(remaining)}
         mine = [j for j, col in enumerate(columns) if col.order in local]
         master = MasterLp(len(remaining), ledger)
         master.add([replace(columns[j], order=local[columns[j].order]) for j in mine])
-        lp = master.solve(_seconds(deadline, float("inf")))
+        limit = lp_iterations_for(allowed - budget.spent, master.rows)
+        lp = master.solve(limit, search.seconds())
+        # No spares, so GLOP presolves; but these LPs of the split orders alone shrink little
+        # (3e-8 s a row and iteration on 10k orders): they count at the plain rate.
+        budget.charge(lp_work(master.last_iterations, master.rows, len(mine)))
         if lp is None:
+            budget.cut_short |= master.stopped_by_time
             break
-        if steps % 2 == 1 and _price_open_orders(batch, ledger, remaining, lp):
-            continue  # the same open orders again, with the new columns
+        if steps % 2 == 1:
+            budget.charge(batch.solves_work(remaining, priced=True))
+            if _price_open_orders(batch, ledger, remaining, lp):
+                continue  # the same open orders again, with the new columns
         best: dict[int, tuple[float, int]] = {}
         for k, x in enumerate(lp.values):
             order = columns[mine[k]].order
@@ -442,12 +670,23 @@ def _dive(
         if fixed == 0:
             break
         remaining = [o for o in remaining if o not in picked]
-    say(f"LP dive: {len(undecided) - len(remaining):,} split orders settled in {steps} steps")
+    search.report(
+        "plan",
+        "building a plan from the relaxation",
+        f"LP dive: {len(undecided) - len(remaining):,} split orders settled in {steps} steps",
+    )
     if remaining:  # the last few together, exactly over their columns
-        mine = [j for j, col in enumerate(columns) if col.order in set(remaining)]
-        seconds = min(30.0, max(1.0, _seconds(deadline, 30.0) / 4))
-        mip = solve_master_mip([columns[j] for j in mine], ledger_limits(ledger), seconds)
-        if mip is not None:
+        open_orders = set(remaining)
+        mine = [j for j, col in enumerate(columns) if col.order in open_orders]
+        mip = solve_master_mip(
+            [columns[j] for j in mine],
+            ledger_limits(ledger),
+            nodes=DIVE_MIP_NODES,
+            seconds=search.seconds(),
+        )
+        budget.charge(mip_work(len(mine), mip.iterations))
+        budget.cut_short |= mip.stopped_by_time
+        if mip.picked is not None:
             answer = {order: mine[k] for order, k in mip.picked.items()}
             if all(_fits(ledger, columns[j].usage) for j in answer.values()):
                 for order, j in answer.items():
@@ -456,6 +695,7 @@ def _dive(
                 remaining = [o for o in remaining if o not in picked]
     for order in remaining:
         _settle(batch, ledger, picked, order, likely.get(order, []))
+    budget.charge(batch.solves_work(remaining, priced=False))
 
 
 def _settle(
@@ -493,18 +733,31 @@ def _price_open_orders(batch: _Batch, ledger: Ledger, remaining: list[int], lp: 
 
 
 def _improve(
-    batch: _Batch, picked: list[int], ledger: Ledger, orders: Sequence[int], deadline: Deadline
+    batch: _Batch,
+    picked: list[int],
+    ledger: Ledger,
+    orders: Sequence[int],
+    search: _Search,
+    allowed: float,
 ) -> None:
     """Re-plan each order alone with what the others leave; keep it when it is cheaper."""
+    budget = search.budget
     columns = batch.pool.columns
     for n, order in enumerate(orders):
-        if n % 64 == 0 and deadline.seconds is not None and deadline.left() < 3:
-            return
+        if n % 64 == 0:
+            if allowed <= budget.spent or search.out_of_time():
+                return
+            if n:
+                search.report(
+                    "improve", f"improving the plan: re-planning order {n:,} of {len(orders):,}"
+                )
         current = columns[picked[order]]
         _give_back(batch, ledger, order, current.chosen)
         solution = solve_order(batch.network, batch.orders[order], ledger, NO_PRICES)
+        budget.charge(batch.solve_work(order, priced=False))
         if solution.cost < current.cost - 1e-6:
             picked[order] = batch.pool.index_of(batch.column(order, solution.chosen))
+            budget.charge(batch.column_work())
         _take(batch, ledger, order, columns[picked[order]].chosen)
 
 

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from solver.deadline import Deadline
 from solver.ledger import Ledger
 from solver.models import Order
 from solver.network import Network
@@ -57,18 +56,17 @@ def _distance_ranking(network: Network, order: Order, methods: OrderMethods) -> 
     return np.argsort(km, kind="stable")
 
 
-def plan_nearest(network: Network, orders: Sequence[Order], deadline: Deadline) -> BatchDecision:
-    return _plan_by_rule(network, orders, deadline, whole_order_first=True, by_kind=False)
+def plan_nearest(network: Network, orders: Sequence[Order]) -> BatchDecision:
+    return _plan_by_rule(network, orders, whole_order_first=True, by_kind=False)
 
 
-def plan_priority(network: Network, orders: Sequence[Order], deadline: Deadline) -> BatchDecision:
-    return _plan_by_rule(network, orders, deadline, whole_order_first=False, by_kind=True)
+def plan_priority(network: Network, orders: Sequence[Order]) -> BatchDecision:
+    return _plan_by_rule(network, orders, whole_order_first=False, by_kind=True)
 
 
 def _plan_by_rule(
     network: Network,
     orders: Sequence[Order],
-    deadline: Deadline,
     *,
     whole_order_first: bool,
     by_kind: bool,

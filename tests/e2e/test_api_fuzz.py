@@ -21,7 +21,7 @@ def _operations(stack: LocalStack) -> list[schemathesis.APIOperation]:
 
 
 def test_the_fuzzer_sees_every_operation(stack: LocalStack) -> None:
-    assert len(_operations(stack)) == 14  # 11 of the routing API + 3 of /v1/scenarios
+    assert len(_operations(stack)) == 17  # 11 routing, 3 /v1/scenarios, 3 reallocation (issue 11)
 
 
 @pytest.mark.slow

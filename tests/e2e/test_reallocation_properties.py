@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 from functions.dal.database import Database, current_database
 from functions.dal.reallocation import storage
 from functions.dal.stock import stock_items
-from omniroute.local.eventbridge import scheduled_event, schedules
 from omniroute.local.stack import LocalStack, start_local_stack
 from tests.integration.api_client import ApiClient
 from tests.integration.conftest import demo_orders
@@ -124,10 +123,8 @@ class World:
                 == 200
             )
             return set()
-        (schedule,) = schedules()
-        assert self.stack.events.deliver(
-            "ReallocationTriggerFunction", scheduled_event(schedule, "us-east-1")
-        )
+        assert self.stack.schedules is not None
+        self.stack.schedules.run_now("ReallocationTriggerFunction")
         return set()
 
     def settle(self) -> list[dict[str, Any]]:

@@ -8,12 +8,34 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 from omniroute.local.stack import DEFAULT_DATASET, LocalStack, start_local_stack
 from tests.integration.api_client import ApiClient
 
 HANDLER_WORKERS = 2
 """Handler processes per test stack (each one request at a time, like a Lambda container)."""
+
+
+def moto_endpoint() -> Iterator[str]:
+    """moto's server on a free port, for as long as the generator runs (tests that need AWS
+    services but not a whole local stack)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def aws_environment(endpoint: str) -> dict[str, str]:
+    """Test credentials and moto's `endpoint` for DynamoDB and S3, as the handlers read them."""
+    return {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "DYNAMODB_ENDPOINT_URL": endpoint,
+        "S3_ENDPOINT_URL": endpoint,
+    }
 
 
 def running_stack(workers: int = HANDLER_WORKERS) -> Iterator[LocalStack]:

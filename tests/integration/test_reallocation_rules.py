@@ -17,8 +17,9 @@ from functions.dal.network_config import put_node
 from functions.dal.tables import TABLES, create_tables
 from functions.logic.reallocation import signals
 from functions.logic.reallocation.triggers import from_event
-from omniroute.local.eventbridge import rules, scheduled_event, schedules
+from omniroute.local.eventbridge import rules
 from omniroute.local.moto_server import forget_everything
+from omniroute.local.schedules import scheduled_event, schedules
 from solver.models import Node
 from tests.integration.asl import REGION, moto_endpoint
 
@@ -97,9 +98,9 @@ def test_every_trigger_rule_targets_the_trigger_function() -> None:
         "StockArrived",
     }
     assert {r.function for r in rules()} == {"ReallocationTriggerFunction"}
-    assert [(s.function, s.expression) for s in schedules()] == [
-        ("ReallocationTriggerFunction", "rate(15 minutes)")
-    ]
+    assert [
+        (s.function, s.seconds) for s in schedules() if s.function.startswith("Reallocation")
+    ] == [("ReallocationTriggerFunction", 15 * 60.0)]
 
 
 @pytest.mark.parametrize(
@@ -188,8 +189,8 @@ def test_order_reallocated_events_start_nothing(aws: dict[str, Any]) -> None:
 
 
 def test_the_schedule_types_as_a_re_optimisation_of_the_last_minutes() -> None:
-    (schedule,) = schedules()
-    event = scheduled_event(schedule, REGION)
+    (schedule,) = [s for s in schedules() if s.function == "ReallocationTriggerFunction"]
+    event = scheduled_event(schedule.function)
     (trigger,) = from_event(event, fence_minutes=60, window_minutes=30)
     assert trigger.kind == "scheduled" and trigger.window_minutes == 30  # type: ignore[union-attr]
-    assert schedule.seconds() == 15 * 60
+    assert schedule.seconds == 15 * 60

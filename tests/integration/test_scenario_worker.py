@@ -12,7 +12,6 @@ from typing import Any
 import boto3
 import numpy as np
 import pytest
-from moto.server import ThreadedMotoServer
 
 from functions.dal.scenarios import job_records as jobs
 from functions.dal.scenarios import storage
@@ -24,6 +23,8 @@ from omniroute.local.events import LambdaContext
 from omniroute.local.stack import DEFAULT_DATASET
 from solver.models import Plan
 from solver.scenarios.batching import carry_stock, daily_batches
+from solver.scenarios.results import HEADER
+from tests.integration.conftest import aws_environment, moto_endpoint
 from tests.integration.whatif_jobs import in_process_kpis, planned_kpis, small_scenarios
 
 BUCKET = "whatif-test"
@@ -31,21 +32,13 @@ BUCKET = "whatif-test"
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    yield from moto_endpoint()
 
 
 @pytest.fixture()
 def env(aws: str, monkeypatch: pytest.MonkeyPatch) -> str:
     for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "DYNAMODB_ENDPOINT_URL": aws,
-        "S3_ENDPOINT_URL": aws,
+        **aws_environment(aws),
         "SCENARIO_BUCKET": BUCKET,
         table_env_var("scenarios"): "worker-test-scenarios",
     }.items():
@@ -152,9 +145,9 @@ def test_aggregate_writes_the_results_then_marks_the_job_succeeded(
     document = storage.get_json(BUCKET, answer["kpis_key"])
     served = {s["name"]: planned_kpis(s["kpis"]) for s in document["scenarios"]}
     assert served == in_process_kpis(body, tmp_path)
-    assert "<svg" in storage.get_text(BUCKET, answer["report_key"])
+    assert 'id="chart-cost-per-order"' in storage.get_text(BUCKET, answer["report_key"])
     csv_rows = storage.get_text(BUCKET, job["result_keys"]["kpis.csv"]).splitlines()
-    assert csv_rows[0] == "scenario,strategy,metric,value,base,delta,relative"
+    assert csv_rows[0] == ",".join(HEADER)
 
     assert call("aggregate", job_id=job_id) == answer  # a retried task answers the same
 

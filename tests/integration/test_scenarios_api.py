@@ -56,7 +56,7 @@ def test_a_job_runs_to_the_kpis_of_solver_scenarios_and_serves_its_report(
     page = report.raw.decode()
     assert page.startswith("<!DOCTYPE html>") or page.lower().startswith("<!doctype html>")
     for name in served:
-        assert f"chart-map-{name}" in page
+        assert f"map-{name}-nodes" in page  # the map's layer of each scenario
 
 
 def test_a_bad_file_is_refused_naming_the_scenario_change_and_field(api: ApiClient) -> None:

@@ -33,6 +33,20 @@ def test_a_plan_that_keeps_every_rule_reads_ok_with_its_total() -> None:
     )
 
 
+def test_a_total_no_rate_prices_is_said_in_words_not_nan() -> None:
+    result = CheckResult(
+        (Violation("no_rate", "o-2", "shipment 1: no ground rate for 80 kg billable"),),
+        float("nan"),
+        {"o-1": 10.0, "o-2": float("nan")},
+    )
+    text = check_report_text(result)
+    assert "nan" not in text
+    assert text.splitlines()[0] == (
+        "1 violation(s) of 1 rule(s) (no recomputed total: 1 order(s) ship what no carrier "
+        "rate prices):"
+    )
+
+
 def test_violations_are_grouped_by_rule_in_the_order_of_the_rules() -> None:
     result = CheckResult(
         (

@@ -27,8 +27,9 @@ import math
 
 import pytest
 
+from omniroute.tables import kpi_table
 from solver.checker import check_plan
-from solver.kpis import Kpis, kpi_table, plan_kpis
+from solver.kpis import Kpis, plan_kpis
 from solver.models import Customer, Order, OrderLine, Plan, Sku, StockRow
 from solver.network import Dataset
 from solver.pricing import GROUND, PICKUP, SAME_DAY, TRANSFER, ChosenShipment, price_order
@@ -217,7 +218,7 @@ def test_rows_and_table_read_with_units(kpis: Kpis) -> None:
     assert rows["Solve time"] == "1.25 s"
     table = kpi_table(kpis)
     assert table.row_count == len(kpis.as_rows())
-    assert [c.header for c in table.columns] == ["KPI", "Value"]
+    assert [c.header for c in table.columns] == ["KPI", "value"]
 
 
 def test_an_empty_plan_has_zero_shares_not_errors(ds: Dataset) -> None:

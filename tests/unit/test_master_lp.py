@@ -36,7 +36,7 @@ def test_a_warm_master_solves_every_round_like_a_plain_one(seed: int) -> None:
         added_so_far += added
         plain.add(added)
         warm.add(added)
-        a, b = plain.solve(float("inf")), warm.solve(float("inf"))
+        a, b = plain.solve(), warm.solve()
         assert a is not None and b is not None
         assert b.value == pytest.approx(a.value, rel=1e-9)
         assert warm.size == plain.size
@@ -65,15 +65,15 @@ def test_a_warm_master_says_when_its_next_solve_starts_over() -> None:
     others = [c for c in columns if c.usage]
     master.add(empties)
     assert not master.cold_without_presolve  # the first solve keeps presolve
-    assert master.solve(float("inf")) is not None
+    assert master.solve() is not None
     assert master.cold_without_presolve
     master.add(others[:3])  # fits in the 5 spares made with the first columns
-    assert master.solve(float("inf")) is not None
+    assert master.solve() is not None
     assert not master.cold_without_presolve
     master.add(others[3:5])
     assert not master.cold_without_presolve
     master.add(others[5:12])  # more than the spares left: more are made
     assert master.cold_without_presolve
-    assert master.solve(float("inf")) is not None
+    assert master.solve() is not None
     assert not master.cold_without_presolve
     assert not MasterLp(orders, stock_ledger(limits, nodes)).cold_without_presolve

@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from solver.deadline import Budget
 from solver.strategies.master import Column, Resource
 from solver.strategies.neighbourhoods import improve_by_groups
 
@@ -62,7 +63,7 @@ def test_groups_reach_the_exhaustive_optimum_on_small_pools(seed: int, priced: b
     start = cost(columns, answer)
     prices = {r: 7.5 * (k + 1) for k, r in enumerate(limits)} if priced else None
 
-    improve_by_groups(columns, answer, limits.get, seconds=20, prices=prices)
+    improve_by_groups(columns, answer, limits.get, 40.0, Budget(None), prices=prices)
 
     assert fits(columns, answer, limits)
     assert cost(columns, answer) <= start
@@ -75,7 +76,7 @@ def test_groups_on_a_larger_pool_keep_limits_and_only_improve() -> None:
     answer = [next(j for j, c in enumerate(columns) if c.order == o) for o in range(orders)]
     start = cost(columns, answer)
 
-    improved = improve_by_groups(columns, answer, limits.get, seconds=6)
+    improved = improve_by_groups(columns, answer, limits.get, 12.0, Budget(None))
 
     assert improved > 0
     assert fits(columns, answer, limits)

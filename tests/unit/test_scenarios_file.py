@@ -153,7 +153,49 @@ def test_the_command_lists_every_problem_and_runs_nothing(tmp_path):
     )
     result = CliRunner().invoke(app, ["whatif", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert "1 problem(s)" in result.output
+    assert "2 problem(s)" in result.output
+    assert "scenario 's1', change 1 (close_nodes), field nodes[1]: unknown node" in result.output
     assert "scenario 's1', change 2 (scale_rates), field factor" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_every_error_of_a_file_is_reported_in_one_round(tmp_path):
+    """Fields, names and the dataset together, not field errors first and the rest after a fix."""
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        f"base: {{dataset: {EXAMPLES.parent / 'demo'}, name: start}}\n"
+        "scenarios:\n"
+        "  close:\n    changes:\n      - {kind: close_nodes, nodes: [W99]}\n"
+        "      - {kind: scale_rates, factor: -2}\n"
+        "      - {kind: close_nodes, nodes: [W98]}\n"  # after a bad change: not dataset-checked
+        "  'bad name/x': {}\n"
+        "  start: {}\n"
+        "  fine:\n    strategy: fastest\n    changes:\n      - {kind: stock, skus: [NOPE], on_hand: 1}\n"
+    )
+    spec, _, problems = check_file(path)
+    assert spec is None
+    assert problems == [
+        "w.yaml, scenario 'close', change 1 (close_nodes), field nodes[0]: unknown node 'W99'",
+        "w.yaml, scenario 'close', change 2 (scale_rates), field factor: "
+        "must be greater than or equal to 0 (got -2)",
+        "w.yaml, scenario 'fine', field strategy: must be 'optimal', 'myopic', 'nearest' "
+        "or 'priority' (got 'fastest')",
+        "w.yaml, scenario 'fine', change 1 (stock), field skus[0]: unknown SKU 'NOPE'",
+        "w.yaml, scenario 'bad name/x': a scenario name is letters, digits, '_', '.' or '-' "
+        "(at most 64, starting with a letter or digit)",
+        "w.yaml: scenario name 'start' is the base's name",
+    ]
+
+
+def test_a_faulty_base_change_stops_the_dataset_checks_of_every_scenario(tmp_path):
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        f"base: {{dataset: {EXAMPLES.parent / 'demo'}, changes: [{{kind: spread_days, days: 0}}]}}\n"
+        "scenarios:\n  close:\n    changes:\n      - {kind: close_nodes, nodes: [W99]}\n"
+    )
+    _, _, problems = check_file(path)
+    assert problems == [
+        "w.yaml, scenario 'base', change 1 (spread_days), field days: "
+        "must be greater than or equal to 1 (got 0)"
+    ]

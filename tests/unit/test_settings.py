@@ -34,6 +34,29 @@ def template_variables(function: dict[str, Any]) -> dict[str, Any]:
     return {**globals_, **own}
 
 
+def deployed_value(value: Any) -> str:
+    """A variable's value as a deployment with the default parameters sets it: a parameter's
+    default for `!Ref Parameter`, an opaque name for a resource's `!Ref`/`!GetAtt`."""
+    parameters = template()["Parameters"]
+    if isinstance(value, dict) and value.get("Ref") in parameters:
+        return str(parameters[value["Ref"]]["Default"])
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+NUMBER_VARIABLES = {
+    "DYNAMODB_READ_TIMEOUT": "7.5",
+    "WHATIF_CONCURRENCY": "3",
+    "MAX_CONCURRENT_JOBS": "2",
+    "CLOSED_ORDER_RETENTION_DAYS": "30",
+    "PENDING_RECOVERY_SECONDS": "90",
+    "FENCE_MINUTES": "45",
+    "REOPTIMISE_WINDOW_MINUTES": "20",
+    "REALLOCATION_CHUNK_ORDERS": "500",
+    "REALLOCATION_SOLVE_SECONDS": "30",
+}
+"""The variables that hold numbers, and a valid value of each."""
+
+
 class Context:
     """The parts of a Lambda context Powertools reads."""
 
@@ -75,7 +98,7 @@ def test_each_function_starts_with_exactly_its_template_environment(
 ) -> None:
     function = functions()[name]
     for variable, value in template_variables(function).items():
-        clean_environment.setenv(variable, value if isinstance(value, str) else json.dumps(value))
+        clean_environment.setenv(variable, deployed_value(value))
     settings = require_settings(handler_module(function).NEEDS)
     for variable in handler_module(function).NEEDS:
         assert getattr(settings, variable.lower())
@@ -154,17 +177,37 @@ def test_nothing_in_functions_but_the_settings_reads_the_environment() -> None:
 def test_the_model_reads_its_fields_from_the_upper_case_variables(
     clean_environment: pytest.MonkeyPatch,
 ) -> None:
-    numbers = {
-        "DYNAMODB_READ_TIMEOUT": "7.5",
-        "WHATIF_CONCURRENCY": "3",
-        "FENCE_MINUTES": "45",
-        "REOPTIMISE_WINDOW_MINUTES": "20",
-        "REALLOCATION_CHUNK_ORDERS": "500",
-        "REALLOCATION_SOLVE_SECONDS": "30",
-    }
+    numbers = NUMBER_VARIABLES
     for name in VARIABLES:
         clean_environment.setenv(name, numbers.get(name, f"value-of-{name}"))
     settings = Settings.from_environment()
     for name in VARIABLES:
         expected = float(numbers[name]) if name in numbers else f"value-of-{name}"
         assert getattr(settings, name.lower()) == expected
+
+
+@pytest.mark.parametrize("name", sorted(functions()))
+def test_every_setting_the_template_gives_from_a_parameter_is_valid_at_its_default(
+    clean_environment: pytest.MonkeyPatch, name: str
+) -> None:
+    """A parameter's default must be a value the settings model accepts (e.g. the job cap)."""
+    for variable, value in template_variables(functions()[name]).items():
+        if variable in VARIABLES:
+            clean_environment.setenv(variable, deployed_value(value))
+    current_settings()
+
+
+def test_the_what_if_job_cap_and_the_closed_order_retention_come_from_parameters() -> None:
+    scenarios = template_variables(functions()["ScenariosFunction"])
+    assert scenarios["MAX_CONCURRENT_JOBS"] == {"Ref": "MaxConcurrentWhatifJobs"}
+    orders = template_variables(functions()["OrdersFunction"])
+    assert orders["CLOSED_ORDER_RETENTION_DAYS"] == {"Ref": "ClosedOrderRetentionDays"}
+
+
+def test_number_variables_are_exactly_the_numeric_fields() -> None:
+    numeric = {
+        name
+        for name in VARIABLES
+        if Settings.model_fields[name.lower()].annotation in (int, float, int | None, float | None)
+    }
+    assert numeric == set(NUMBER_VARIABLES)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 import tomllib
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -27,6 +29,7 @@ from tests.sam_template import (
 
 LAYER_REQUIREMENTS = ROOT / "infra" / "lambda" / "requirements.txt"
 WHATIF_LAYER_REQUIREMENTS = ROOT / "infra" / "lambda" / "whatif-requirements.txt"
+LOCK_SCRIPT = ROOT / "infra" / "lambda" / "lock_requirements.py"
 WHATIF_FUNCTIONS = {"ScenariosFunction", "ScenarioWorkerFunction"}
 """Functions that also use the what-if layer (the scenario reader and the report)."""
 
@@ -88,11 +91,33 @@ def test_idempotency_table_expires_its_records() -> None:
 # --- environment and policies -------------------------------------------------------------------
 
 
+def _statement_tables(statements: list[dict[str, Any]]) -> set[str]:
+    """Logical tables that inline `dynamodb:` statements name (`!GetAtt XTable.Arn`, or a
+    `!Sub` of "${XTable.Arn}/index/...")."""
+    tables = set()
+    for statement in statements:
+        if not any(a.startswith("dynamodb:") for a in statement["Action"]):
+            continue
+        resources = statement["Resource"]
+        for resource in resources if isinstance(resources, list) else [resources]:
+            if "Fn::GetAtt" in resource:
+                name = resource["Fn::GetAtt"][0]
+            else:
+                name = re.fullmatch(r"\$\{(\w+)\.Arn\}(/.*)?", resource["Fn::Sub"]).group(1)
+            tables.add(referenced_table({"Ref": name}))
+    return tables
+
+
 def policy_tables(function: dict[str, Any]) -> dict[str, set[str]]:
-    """SAM policy template name -> logical tables it is scoped to."""
+    """SAM policy template name (or "Statement", inline statements) -> logical tables it is
+    scoped to."""
     scoped: dict[str, set[str]] = {}
     for policy in function["Properties"].get("Policies", []):
         ((template_name, arguments),) = policy.items()
+        if template_name == "Statement":
+            if tables := _statement_tables(arguments):
+                scoped.setdefault("Statement", set()).update(tables)
+            continue
         if not template_name.startswith("DynamoDB"):
             continue  # S3 and Step Functions grants: test_scenario_functions_* below
         scoped.setdefault(template_name, set()).add(referenced_table(arguments["TableName"]))
@@ -110,7 +135,7 @@ def test_each_function_may_touch_only_the_tables_it_is_told_about(name: str) -> 
     """Least privilege: a policy for every table in the environment, none for any other."""
     function = functions()[name]
     scoped = policy_tables(function)
-    assert set(scoped) <= {"DynamoDBCrudPolicy", "DynamoDBReadPolicy"}
+    assert set(scoped) <= {"DynamoDBCrudPolicy", "DynamoDBReadPolicy", "Statement"}
     in_policies = set().union(*scoped.values()) if scoped else set()
     assert in_policies == set(env_tables(function).values())
     both = scoped.get("DynamoDBCrudPolicy", set()) & scoped.get("DynamoDBReadPolicy", set())
@@ -120,7 +145,7 @@ def test_each_function_may_touch_only_the_tables_it_is_told_about(name: str) -> 
 def test_functions_that_change_state_use_the_idempotency_table() -> None:
     for name, function in functions().items():
         if any(
-            event["Properties"]["Method"].lower() in {"post", "put", "delete", "patch"}
+            event["Properties"].get("Method", "").lower() in {"post", "put", "delete", "patch"}
             for event in function["Properties"].get("Events", {}).values()
             if event["Type"] == "Api"
         ):
@@ -138,9 +163,11 @@ def test_powertools_settings_and_tracing_apply_to_every_function() -> None:
         assert "Tracing" not in function["Properties"]
 
 
-def test_api_has_tracing_on() -> None:
-    (api,) = resources("AWS::Serverless::Api").values()
-    assert api["Properties"]["TracingEnabled"] is True
+def test_every_api_has_tracing_on() -> None:
+    apis = resources("AWS::Serverless::Api")
+    assert set(apis) == {"CheckoutApi", "OperationsApi"}
+    for api in apis.values():
+        assert api["Properties"]["TracingEnabled"] is True
 
 
 # --- packaging ---------------------------------------------------------------------------------
@@ -151,23 +178,50 @@ def runtime_dependencies() -> dict[str, Requirement]:
     return {canonicalize_name(r.name): r for r in map(Requirement, project["dependencies"])}
 
 
-def requirements_file(path: Path) -> list[Requirement]:
-    return [
-        Requirement(line)
-        for line in path.read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
+def lock_tool() -> ModuleType:
+    """infra/lambda/lock_requirements.py (a script, not a package)."""
+    spec = importlib.util.spec_from_file_location("lock_requirements", LOCK_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_layer_requirements_use_the_ranges_of_pyproject() -> None:
-    """The layer installs what the functions import, with the same version ranges."""
+def locked(path: Path) -> dict[str, tuple[str, tuple[str, ...]]]:
+    return lock_tool().blocks(path.read_text())
+
+
+@pytest.mark.parametrize("lock", [LAYER_REQUIREMENTS, WHATIF_LAYER_REQUIREMENTS], ids=str)
+def test_each_layer_lock_pins_every_package_with_its_hashes(lock: Path) -> None:
+    pinned = locked(lock)
+    assert pinned
+    for name, (pin, hashes) in pinned.items():
+        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\],]+==[A-Za-z0-9_.+]+", pin), pin
+        assert hashes and all(h.startswith("--hash=sha256:") for h in hashes), name
+
+
+@pytest.mark.parametrize(
+    ("lock", "roots"),
+    [(LAYER_REQUIREMENTS, "layer.in"), (WHATIF_LAYER_REQUIREMENTS, "whatif-layer.in")],
+    ids=["dependencies", "whatif"],
+)
+def test_each_layer_locks_its_roots_within_the_ranges_of_pyproject(lock: Path, roots: str) -> None:
+    """The CI check (lock_requirements.py --check) relocks; this one needs no network."""
     declared = runtime_dependencies()
-    layer = requirements_file(LAYER_REQUIREMENTS)
-    assert layer
-    for requirement in layer:
-        name = canonicalize_name(requirement.name)
-        assert name in declared, f"{name} is in the layer but not a runtime dependency"
-        assert requirement.specifier == declared[name].specifier, name
+    pinned = locked(lock)
+    base = locked(LAYER_REQUIREMENTS)
+    for line in lock_tool().names(ROOT / "infra" / "lambda" / roots):
+        name = canonicalize_name(Requirement(line).name)
+        assert name in declared, f"{roots}: {name} is not a runtime dependency in pyproject.toml"
+        pin = (pinned.get(name) or base[name])[0]
+        version = pin.split("==")[1]
+        assert declared[name].specifier.contains(version, prereleases=True), (name, version)
+
+
+def test_the_whatif_lock_holds_nothing_the_dependency_layer_ships() -> None:
+    pruned = {canonicalize_name(n) for n in lock_tool().names(LOCK_SCRIPT.parent / "pruned.txt")}
+    shipped = set(locked(LAYER_REQUIREMENTS)) - pruned
+    assert not shipped & set(locked(WHATIF_LAYER_REQUIREMENTS))
 
 
 def test_every_function_uses_the_dependency_layer_on_the_runtime_it_was_built_for() -> None:
@@ -280,17 +334,15 @@ def test_only_the_api_starts_the_state_machine_which_invokes_only_the_worker() -
         "states:StopExecution",
         "s3:ListBucket",  # its ItemReader
         "s3:GetObject",
+        # its Logging (to its log group; these take no narrower resource than "*")
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
     }
     definition = (ROOT / machine["DefinitionUri"]).read_text()
     assert set(re.findall(r"\$\{(\w+)\}", definition)) == set(machine["DefinitionSubstitutions"])
-
-
-def test_whatif_layer_uses_the_ranges_of_pyproject_for_what_the_project_declares() -> None:
-    declared = runtime_dependencies()
-    layer = requirements_file(WHATIF_LAYER_REQUIREMENTS)
-    names = {canonicalize_name(r.name) for r in layer}
-    assert {"pyyaml", "zipcodes", "matplotlib", "pillow"} <= names
-    for requirement in layer:
-        name = canonicalize_name(requirement.name)
-        if name in declared:
-            assert requirement.specifier == declared[name].specifier, name

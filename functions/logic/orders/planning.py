@@ -20,7 +20,7 @@ from solver.loading import validate_order
 from solver.models import Order, OrderPlan
 from solver.network import Network
 from solver.order_solver import solve_order
-from solver.pricing import SAME_DAY, ChosenShipment, price_order
+from solver.pricing import SAME_DAY, ChosenShipment, price_order, to_cents
 
 ALTERNATIVES_MAX_LINES = 20
 """Orders with more lines get no per-shipment alternative (`null`): each one is a re-solve."""
@@ -89,9 +89,9 @@ def plan_body(
     excluded: Collection[str],
     version: int,
 ) -> dict[str, Any]:
-    """The spec §6 order plan (shipments, unfilled, cost) with breakdown and, per shipment, the
-    next-best alternative."""
-    plan = planned.plan.model_dump(mode="json")
+    """The spec §6 order plan (shipments, unfilled, cost) with breakdown, every amount in cents
+    (`solver.pricing.to_cents`) and, per shipment, the next-best alternative."""
+    plan = to_cents(planned.plan).model_dump(mode="json")
     why = alternatives(planned, order, excluded)
     for shipment in plan["shipments"]:
         shipment["alternative"] = why.get(shipment["node_id"])
@@ -107,6 +107,13 @@ def plan_body(
         # arrives (a reallocation, docs/reallocation.md).
         "backordered": backordered_rows(plan["unfilled"]),
     }
+
+
+def held_status(chosen: Collection[ChosenShipment]) -> str:
+    """`reserved` when the plan holds a unit, `backordered` when it holds none (every unit
+    unfilled): the order statuses of agreement 2 (docs/dynamodb.md)."""
+    held = any(q > 0 for c in chosen for q in c.units.values())
+    return "reserved" if held else "backordered"
 
 
 def reservation_deltas(

@@ -130,7 +130,12 @@ def _leaving(order: Order, node_id: str, units: Mapping[str, int]) -> list[Delta
     by_sku: dict[str, int] = {}
     for line_id, qty in units.items():
         by_sku[sku_of[line_id]] = by_sku.get(sku_of[line_id], 0) + int(qty)
-    return [StockDelta(sku, {node_id: -q}, shipped=True) for sku, q in sorted(by_sku.items()) if q]
+    # Released from the reservation and written off on hand: `available` does not change.
+    return [
+        StockDelta(sku, {node_id: -q}, write_off={node_id: q})
+        for sku, q in sorted(by_sku.items())
+        if q
+    ]
 
 
 def _all_shipped(rows: Sequence[Mapping[str, Any]], states: Mapping[str, Any]) -> bool:

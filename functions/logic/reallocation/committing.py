@@ -38,6 +38,7 @@ from functions.logic.orders.planning import reservation_deltas
 from functions.logic.reallocation.snapshot import Snapshot, SnapshotOrder
 from solver.models import Order, OrderPlan
 from solver.network import Network
+from solver.pricing import to_cents
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def record_attributes(
     """The order's record after the move: its plan, what it holds, its index entry."""
     order: Order = snap.order
     version = snap.version + 1
-    plan = change.after_plan.model_dump(mode="json")
+    plan = to_cents(change.after_plan).model_dump(mode="json")  # as the API answers plans
     nodes = {r["node_id"] for r in change.after_rows}
     states = {n: s for n, s in snap.shipments.items() if n in nodes}
     for shipment in plan["shipments"]:
@@ -111,8 +112,6 @@ def record_attributes(
         "excluded_nodes": list(snap.excluded),
         **plan,
         "backordered": backordered_rows(plan["unfilled"]),
-        "reallocated_by": reallocation_id,
-        "reallocation_reason": dict(change.reason) if change.reason else None,
     }
     chosen = chosen_from_rows(network, change.after_rows)
     return {

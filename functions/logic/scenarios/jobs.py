@@ -9,8 +9,9 @@ from typing import Any
 
 from functions.dal.scenarios import job_records as jobs
 from functions.dal.scenarios import storage
-from functions.logic.errors import Invalid, NotFound, field_error, not_found
-from functions.logic.scenarios.launch import start_job
+from functions.logic.errors import Invalid, NotFound, TooBusy, field_error, not_found
+from functions.logic.scenarios.launch import JOB_TIMEOUT_SECONDS, start_job
+from functions.settings import current_settings
 from solver.scenarios.errors import ScenarioError
 from solver.scenarios.models import ScenarioFile
 
@@ -114,8 +115,12 @@ def create_job(spec: ScenarioFile, body: dict[str, Any]) -> dict[str, Any]:
         )
     key = storage.scenario_file_key(job_id)
     storage.put_json(bucket, key, body)
-    job = jobs.create_job(job_id, key)
-    runs_on = start_job(job_id, bucket, key)
+    job = _record_within_limit(job_id, key)
+    try:
+        runs_on = start_job(job_id, bucket, key)
+    except Exception as error:
+        jobs.mark_failed(job_id, f"the job could not be started: {error}")  # frees its slot
+        raise
     return {
         "job_id": job_id,
         "status": job["status"],
@@ -123,6 +128,35 @@ def create_job(spec: ScenarioFile, body: dict[str, Any]) -> dict[str, Any]:
         "runs_on": runs_on,
         "links": job_links(job_id),
     }
+
+
+RETRY_AFTER_SECONDS = 60
+"""What a 429 for too many jobs tells the caller to wait (a small job takes about a minute)."""
+
+
+def _record_within_limit(job_id: str, key: str) -> dict[str, Any]:
+    """The job's record, holding one of MAX_CONCURRENT_JOBS active-job slots when that is set;
+    TooBusy (429) when they are all held by active jobs."""
+    limit = current_settings().max_concurrent_jobs
+    try:
+        return jobs.create_job(job_id, key, limit)
+    except jobs.TooManyJobs:
+        if not jobs.reclaim_slots(JOB_TIMEOUT_SECONDS):
+            raise _too_busy(limit or 0, jobs.active_jobs()) from None
+    try:
+        return jobs.create_job(job_id, key, limit)
+    except jobs.TooManyJobs as full:
+        raise _too_busy(full.limit, full.active) from None
+
+
+def _too_busy(limit: int, active: list[str]) -> TooBusy:
+    return TooBusy(
+        "too_many_jobs",
+        f"{len(active)} what-if jobs are queued or running and this deployment runs at most "
+        f"{limit} at once (MaxConcurrentWhatifJobs); retry when one has finished",
+        [field_error("body", "no free what-if job slot", active_jobs=active, limit=limit)],
+        retry_after_seconds=RETRY_AFTER_SECONDS,
+    )
 
 
 def describe_job(job_id: str) -> dict[str, Any]:

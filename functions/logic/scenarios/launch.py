@@ -9,6 +9,11 @@ from __future__ import annotations
 from functions.dal.scenarios.executions import start_execution
 from functions.settings import SettingsError, current_settings
 
+JOB_TIMEOUT_SECONDS = 43_200
+"""The state machine's TimeoutSeconds (12 h; tests/unit/test_state_machines.py checks the
+definition says the same): no job is active longer, so an active-job slot held longer is a leak
+and may be reclaimed."""
+
 
 def start_job(job_id: str, bucket: str, scenario_file_key: str) -> str:
     """Start the job's execution; returns where it runs (`step_functions`)."""

@@ -123,14 +123,31 @@ def test_bad_cell_names_file_row_and_column(
     assert the_error(folder, file, row, column).message == message
 
 
-def test_negative_on_hand_names_file_row_and_column(folder: Path) -> None:
+def test_negative_on_hand_names_file_line_and_column(folder: Path) -> None:
     set_cell(folder, "inventory.csv", 4, "on_hand", "-3")
 
     error = the_error(folder, "inventory.csv", 4, "on_hand")
 
+    # Data row 4 is the file's line 5: the header is line 1.
     assert (
-        str(error) == "inventory.csv, row 4, column on_hand: must be a whole number >= 0 (got '-3')"
+        str(error)
+        == "inventory.csv, line 5, column on_hand: must be a whole number >= 0 (got '-3')"
     )
+
+
+def test_positions_are_the_files_own_lines_past_blank_lines_and_multi_line_cells(
+    folder: Path,
+) -> None:
+    path = folder / "skus.csv"
+    header, first, *rest = path.read_text().splitlines()
+    name = first.split(",")[0]
+    # A blank line, then the first row again with its id quoted over two lines of text.
+    moved = f'"{name}\n",' + ",".join(first.split(",")[1:])
+    path.write_text("\n".join([header, first, "", moved, "SKU-BAD,-1,3", *rest]) + "\n")
+
+    messages = [str(e) for e in errors_of(folder) if e.file == "skus.csv"]
+
+    assert any(m.startswith("skus.csv, line 6, column weight_kg: ") for m in messages), messages
 
 
 # --------------------------------------------------------------------------- duplicates
@@ -153,11 +170,11 @@ def test_duplicate_id_names_its_row_and_the_first_one(folder: Path, file: str, c
     error = the_error(folder, file, row, column)
 
     assert "duplicate" in error.message
-    assert "(first on row 1)" in error.message
+    assert "(first on line 2)" in error.message  # data row 1: the line under the header
 
 
 def test_rate_bands_written_differently_are_still_duplicates(folder: Path) -> None:
     row = copy_row(folder, "rates.csv", 1)
     set_cell(folder, "rates.csv", row, "max_kg", "5.0")
 
-    assert "first on row 1" in the_error(folder, "rates.csv", row, "max_kg").message
+    assert "first on line 2" in the_error(folder, "rates.csv", row, "max_kg").message

@@ -75,7 +75,7 @@ def test_zones_must_ascend(folder: Path) -> None:
 
     error = the_error(folder, "zones.csv", 2, "max_km")
 
-    assert "greater than the previous band's 150 (row 1)" in error.message
+    assert "greater than the previous band's 150 (line 2)" in error.message
 
 
 def test_only_the_last_zone_may_be_open(folder: Path) -> None:

@@ -1,0 +1,99 @@
+"""Money in answers is in whole cents and the parts add up (issue 12, finding 9):
+`solver.pricing.to_cents` on plans priced by `price_order` for random orders and networks."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from solver.ledger import Ledger
+from solver.models import CostBreakdown, OrderPlan, PlanLine, Shipment
+from solver.order_solver import solve_order
+from solver.pricing import price_order, to_cents
+from tests.factories import random_network, random_order
+
+
+def _cents(value: float) -> int:
+    assert value == round(value, 2), f"{value!r} is not whole cents"  # as JSON prints it
+    return round(value * 100)
+
+
+def _assert_in_cents_and_summing(raw: OrderPlan, shown: OrderPlan) -> None:
+    assert raw.breakdown is not None and shown.breakdown is not None
+    parts = shown.breakdown.model_dump()
+    assert _cents(shown.cost) == sum(_cents(v) for v in parts.values())
+    assert shown.cost == raw.cost  # the order's cost is the priced total to the cent, as before
+    for name, value in parts.items():
+        assert abs(value - getattr(raw.breakdown, name)) < 0.01 + 1e-9, name
+    for field, part in (("carrier_cost", "carrier"), ("handling_cost", "handling")):
+        assert sum(_cents(getattr(s, field)) for s in shown.shipments) == _cents(parts[part])
+    assert sum(_cents(s.dropship_fee) for s in shown.shipments) == _cents(parts["dropship"])
+    for before, after in zip(raw.shipments, shown.shipments, strict=True):
+        for field in ("carrier_cost", "handling_cost", "dropship_fee"):
+            assert abs(getattr(after, field) - getattr(before, field)) < 0.01 + 1e-9
+        assert (
+            after.model_copy(
+                update={
+                    f: getattr(before, f) for f in ("carrier_cost", "handling_cost", "dropship_fee")
+                }
+            )
+            == before
+        )  # nothing else changes
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_amount_is_whole_cents_and_the_parts_add_up_to_the_cost(seed: int) -> None:
+    rng = random.Random(seed)
+    network = random_network(rng, n_nodes=6, n_skus=4, courier_per_km=0.937)
+    for i in range(5):
+        order = random_order(rng, network, f"o-{i}")
+        chosen = solve_order(network, order, Ledger.fresh(network)).chosen
+        raw = price_order(network, order, chosen)
+        if raw.breakdown is None or not math.isfinite(raw.breakdown.total):
+            continue
+        _assert_in_cents_and_summing(raw, to_cents(raw))
+
+
+def _shipment(node_id: str, carrier: float, handling: float) -> Shipment:
+    line = PlanLine(line_id="1", sku="K", qty=1)
+    return Shipment(
+        node_id=node_id,
+        method="same_day",
+        service="same_day",
+        eta_days=0,
+        lines=(line,),
+        billable_kg=1,
+        carrier_cost=carrier,
+        handling_cost=handling,
+    )
+
+
+def test_the_issues_amounts_are_rounded_so_they_add_up() -> None:
+    """The issue's answer: carrier 22.01666285909355 and handling 5.2700000000000005."""
+    shipments = tuple(
+        _shipment(node, carrier, handling)
+        for node, carrier, handling in (
+            ("A", 11.00833142954677, 2.635),
+            ("B", 11.00833142954678, 2.6350000000000005),
+        )
+    )
+    breakdown = CostBreakdown(carrier=22.01666285909355, handling=5.2700000000000005, split=4.0)
+    raw = OrderPlan(
+        order_id="o", cost=round(breakdown.total, 2), shipments=shipments, breakdown=breakdown
+    )
+    shown = to_cents(raw)
+    assert shown.cost == 31.29
+    assert shown.breakdown == CostBreakdown(carrier=22.02, handling=5.27, split=4.0)
+    assert sorted(s.carrier_cost for s in shown.shipments) == [11.01, 11.01]
+    assert sum(_cents(s.handling_cost) for s in shown.shipments) == 527
+    _assert_in_cents_and_summing(raw, shown)
+
+
+def test_cents_left_over_go_to_the_largest_remainders() -> None:
+    """Three shipments of 1/3 each: 1.00 shown as 0.34 + 0.33 + 0.33, never 0.33 × 3."""
+    shipments = tuple(_shipment(n, 1 / 3, 0.0) for n in "ABC")
+    breakdown = CostBreakdown(carrier=1.0)
+    shown = to_cents(OrderPlan(order_id="o", cost=1.0, shipments=shipments, breakdown=breakdown))
+    assert [s.carrier_cost for s in shown.shipments] == [0.34, 0.33, 0.33]
