@@ -1,9 +1,10 @@
 """Benchmark: the outage drill, end to end on the local stack.
 
-Usage: python bench/outage_drill.py [--orders 5000] [--stores 100] [--seed 1] [--clients 2]
-       [--workers 2] [--picked 0.05] [--solve-seconds 60] [--out FILE.json]
+Usage: python bench/outage_drill.py [--orders 5000] [--stores 100] [--skus 2000] [--seed 11]
+       [--loose] [--clients 2] [--workers 2] [--picked 0.05] [--solve-seconds 60] [--out F.json]
 
-1. Generates a dataset (`omniroute dataset generate`: ORDERS orders, STORES stores), starts the
+1. Generates a dataset (`omniroute dataset generate --tight`: ORDERS orders, STORES stores; the
+   defaults are bench/replan.py's, so the solver-only figures compare), starts the
    local stack on it (moto's DynamoDB, S3, Step Functions and EventBridge in this process, the
    handlers in worker processes) and routes every order one by one through POST /v1/orders
    from CLIENTS concurrent clients.
@@ -27,6 +28,7 @@ import argparse
 import json
 import os
 import queue
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from machine import run_header
+
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests/, after any PYTHONPATH
 
 
 def route_all(url: str, orders: list[dict[str, Any]], clients: int) -> tuple[float, int]:
@@ -120,8 +124,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=5000)
     parser.add_argument("--stores", type=int, default=100)
-    parser.add_argument("--skus", type=int, default=500)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skus", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--loose", action="store_true", help="a loose dataset (default: tight, as bench/replan.py)"
+    )
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--picked", type=float, default=0.05)
@@ -147,7 +154,14 @@ def main() -> None:
     )
 
     folder = Path(tempfile.mkdtemp(prefix="omniroute-drill-"))
-    generate_dataset(folder, orders=args.orders, stores=args.stores, skus=args.skus, seed=args.seed)
+    generate_dataset(
+        folder,
+        orders=args.orders,
+        stores=args.stores,
+        skus=args.skus,
+        seed=args.seed,
+        tight=not args.loose,
+    )
     orders = [json.loads(line) for line in (folder / "orders.jsonl").read_text().splitlines()]
     stack = start_local_stack(dataset=folder, workers=args.workers)
     figures: dict[str, Any] = {"orders": len(orders), "stores": args.stores}
