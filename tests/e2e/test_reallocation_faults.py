@@ -170,3 +170,31 @@ def test_a_commit_that_keeps_failing_is_recorded_and_leaves_orders_whole(stack: 
     assert all("inactive" in problem for problem in check_invariants(db))
     assert wholly_old_or_new(before, after, run) == []
     api.close()
+
+
+def busiest_open_node(db: Database) -> str:
+    """The active node holding the most open orders (the earlier tests closed theirs)."""
+    held: dict[str, int] = {}
+    for record in order_records(db).values():
+        if record["status"] in ("reserved", "backordered"):
+            for row in json.loads(record["chosen"]):
+                held[row["node_id"]] = held.get(row["node_id"], 0) + 1
+    return max(held, key=lambda n: (held[n], n))
+
+
+@pytest.mark.parametrize("action", ["find", "snapshot", "replan", "publish", "report"])
+def test_the_worker_killed_after_any_task_did_its_work_is_retried_and_orders_stay_whole(
+    stack: LocalStack, action: str
+) -> None:
+    """The worst moment to die: the task's work is done (files written, run updated, events
+    sent) but Step Functions never hears of it; the retry must find it done or redo it."""
+    db = current_database()
+    api = ApiClient(stack.url)
+    node = busiest_open_node(db)
+    assert api.put(f"/v1/nodes/{node}", {"active": False}).status == 200
+    api.close()
+    before, after, run = close_and_run(stack, node, [(action, Fault("after-handler"))], 3)
+    assert run["status"] == "succeeded", run
+    assert failed_attempts(run["reallocation_id"]) == ["Runtime.ExitError"]
+    assert run["orders_moved"] + run["orders_changed"] > 0, run
+    assert_consistent(db, before, after, run)
