@@ -97,16 +97,9 @@ def held_at(record: dict[str, Any], node: str) -> dict[str, int]:
 def stage_seconds(run_id: str) -> dict[str, float]:
     """Seconds spent in each state of the run's execution (summed over chunks and retries),
     from its Step Functions history."""
-    import boto3
+    from tests.integration.reallocations import execution_history
 
-    client = boto3.session.Session().client("stepfunctions")
-    (machine,) = [
-        m["stateMachineArn"]
-        for m in client.list_state_machines()["stateMachines"]
-        if m["name"].endswith("ReallocationStateMachine")
-    ]
-    arn = machine.replace(":stateMachine:", ":execution:") + f":{run_id}"
-    events = client.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    events = execution_history(run_id)
     out: dict[str, float] = {}
     entered: dict[str, Any] = {}
     for event in events:

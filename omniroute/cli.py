@@ -369,20 +369,15 @@ def serve(
         console.print(f"Saved to {data_dir}: {stack.saved.summary()}")
 
 
-REALLOCATION_TRIGGERS = (
-    "node-offline",
-    "node-capacity",
-    "stock-short",
-    "rejected",
-    "stock-arrived",
-    "scheduled",
-    "manual",
-)
-
-
 @app.command()
 def reallocate(
-    trigger: Annotated[str, typer.Option(help=f"One of: {', '.join(REALLOCATION_TRIGGERS)}.")],
+    trigger: Annotated[
+        str,
+        typer.Option(
+            help="node-offline, node-capacity, stock-short, rejected, stock-arrived, scheduled "
+            "or manual (docs/reallocation.md)."
+        ),
+    ],
     node: Annotated[list[str] | None, typer.Option(help="Node id (repeat for several).")] = None,
     sku: Annotated[list[str] | None, typer.Option(help="SKU (repeat for several).")] = None,
     order: Annotated[list[str] | None, typer.Option(help="Order id (manual scope).")] = None,
@@ -406,6 +401,7 @@ def reallocate(
     The run is the stack's reallocation state machine (the deployed definition, in its Step
     Functions). Without --dry-run, --trigger node-offline first closes the node through the
     API, as an operator would; the event that closing sends starts the same run."""
+    from functions.logic.reallocation.triggers import KINDS
     from omniroute.reallocate import (
         ApiRefused,
         ApiUnreachable,
@@ -415,10 +411,8 @@ def reallocate(
         wait,
     )
 
-    if trigger not in REALLOCATION_TRIGGERS:
-        errors.print(
-            f"unknown trigger {trigger!r}; choose one of {', '.join(REALLOCATION_TRIGGERS)}"
-        )
+    if trigger not in KINDS:
+        errors.print(f"unknown trigger {trigger!r}; choose one of {', '.join(KINDS)}")
         raise typer.Exit(code=2)
     try:
         body = request_body(

@@ -175,6 +175,14 @@ def _record_condition(record: RecordWrite) -> tuple[str, dict[str, Any]]:
     )
 
 
+def _record_action(db: Database, record: RecordWrite) -> dict[str, Any]:
+    """The record's write in one transaction, under its condition."""
+    condition, values = _record_condition(record)
+    return _record_update(
+        db, record.order_id, condition, values, sets=record.attributes, removes=record.removes
+    )
+
+
 def is_stale(record: Mapping[str, Any], now: float | None = None) -> bool:
     """A pending record whose change may be recovered: the invocation that began it is over."""
     if "pending_op" not in record:
@@ -231,18 +239,8 @@ def commit(db: Database, deltas: Sequence[Delta], record: RecordWrite) -> None:
     kept = [d for d in deltas if not d.is_empty()]
     op = uuid.uuid4().hex
     if len(kept) <= CHUNK_SIZE:
-        condition, values = _record_condition(record)
         actions = [delta_action(db, d, checked=True) for d in kept]
-        actions.append(
-            _record_update(
-                db,
-                record.order_id,
-                condition,
-                values,
-                sets=record.attributes,
-                removes=record.removes,
-            )
-        )
+        actions.append(_record_action(db, record))
         try:
             _transact(db, actions, op)
         except ClientError as error:
@@ -505,18 +503,7 @@ def commit_together(db: Database, deltas: Sequence[Delta], records: Sequence[Rec
             f"({TRANSACTION_LIMIT} actions)"
         )
     actions = [delta_action(db, d, checked=True) for d in merged]
-    for record in records:
-        condition, values = _record_condition(record)
-        actions.append(
-            _record_update(
-                db,
-                record.order_id,
-                condition,
-                values,
-                sets=record.attributes,
-                removes=record.removes,
-            )
-        )
+    actions += [_record_action(db, record) for record in records]
     try:
         _transact(db, actions, uuid.uuid4().hex)
     except ClientError as error:

@@ -22,6 +22,7 @@ from tests.integration.api_client import ApiClient
 from tests.integration.conftest import demo_orders
 from tests.integration.reallocations import (
     check_invariants,
+    execution_history,
     order_records,
     reserved_matches_orders,
     wait_for_run,
@@ -93,16 +94,7 @@ def close_and_run(
 
 def failed_attempts(run_id: str) -> list[str]:
     """Task attempts of the run's execution that failed (and were retried or caught)."""
-    import boto3
-
-    client = boto3.session.Session().client("stepfunctions")
-    (machine,) = [
-        m["stateMachineArn"]
-        for m in client.list_state_machines()["stateMachines"]
-        if m["name"].endswith("ReallocationStateMachine")
-    ]
-    arn = machine.replace(":stateMachine:", ":execution:") + f":{run_id}"
-    events = client.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    events = execution_history(run_id)
     return [
         str(e.get("taskFailedEventDetails", {}).get("error"))
         for e in events

@@ -140,3 +140,20 @@ def check_invariants(
                 if qty and (node_id, sku_of[line_id]) in fenced:
                     problems.append(f"{order_id}: holds {sku_of[line_id]} at fenced {node_id}")
     return problems
+
+
+def execution_history(run_id: str) -> list[dict[str, Any]]:
+    """The history events of the run's execution of the stack's reallocation state machine."""
+    import boto3
+
+    client = boto3.session.Session().client("stepfunctions")
+    (machine,) = [
+        m["stateMachineArn"]
+        for m in client.list_state_machines()["stateMachines"]
+        if m["name"].endswith("ReallocationStateMachine")
+    ]
+    arn = machine.replace(":stateMachine:", ":execution:") + f":{run_id}"
+    events: list[dict[str, Any]] = client.get_execution_history(executionArn=arn, maxResults=1000)[
+        "events"
+    ]
+    return events
