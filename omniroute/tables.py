@@ -26,6 +26,7 @@ from solver.scenarios.results import WhatifResult
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Cost", ("total_cost", "bound", "cost_per_order")),
     ("Cost per part", tuple(field for field, _ in COST_PARTS)),
+    ("Re-planning (spec §7)", ("move_cost", "orders_moved")),
     (
         "Service",
         (
@@ -60,6 +61,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Solver", ("gap", "solve_seconds")),
 )
 """Every compared KPI (`comparison.METRICS`) in exactly one section, in the tables' order."""
+SHOWN_WHEN_KNOWN = frozenset({"Re-planning (spec §7)"})
+"""Sections left out when no scenario has a value for them (no scenario re-plans)."""
 
 HEADERS = {
     "total_cost": "total cost",
@@ -71,6 +74,8 @@ HEADERS = {
     "split_cost": "split penalty",
     "late_cost": "late penalty",
     "unfilled_cost": "unfilled penalty",
+    "move_cost": "move penalty",
+    "orders_moved": "orders moved",
     "orders": "orders",
     "shipments": "shipments",
     "shipments_per_order": "shipments per order",
@@ -182,6 +187,10 @@ def comparison_tables(
     first = min(first, max(8, width // 2))  # longer names fold inside the column
     tables = []
     for title, metrics in SECTIONS:
+        if title in SHOWN_WHEN_KNOWN and all(
+            deltas[index[m]].value is None for _, deltas in rows for m in metrics
+        ):
+            continue
         cells = {
             metric: [
                 cell(metric, deltas[index[metric]], k == 0) for k, (_, deltas) in enumerate(rows)

@@ -121,6 +121,7 @@ def run_job(
         job.seconds_per_order,
         on_batch,
         progress,
+        outages=scenario.input.outages,
     )
     return summarise(run, scenario.description)
 

@@ -324,8 +324,7 @@ def _check_order(
         return math.nan
     # Without the current allocation a re-plan's move penalties cannot be checked (`no_current`
     # says so once): its costs are compared without them, to the cent of the exact cost.
-    unchecked = _unchecked_move(network, order_plan)
-    if _differs(order_plan.cost - unchecked, cost):
+    if _differs(order_plan.cost - _unchecked_move(network, order_plan), cost):
         found.add(
             "wrong_cost",
             oid,

@@ -173,8 +173,25 @@ def _order_current(
                 f"{where} line {line_id}: holds {held} units, the line's qty is {line.qty}"
             )
     problems += _kit_problems(network, order, shipments, where)
+    shipments = whole_kits_locked(order, shipments)
     problems += _unpriceable_locks(network, order, shipments, where)
     return OrderCurrent(order.order_id, tuple(shipments)), problems
+
+
+def whole_kits_locked(order: Order, shipments: list[HeldShipment]) -> list[HeldShipment]:
+    """A kit travels whole (§5.3), so a lock on any of its lines locks all of them there."""
+    kits: dict[str, list[str]] = {}
+    for line in order.lines:
+        if line.group:
+            kits.setdefault(line.group, []).append(line.line_id)
+    out = []
+    for s in shipments:
+        locked = dict(s.locked)
+        for members in kits.values():
+            if any(locked.get(m) for m in members):
+                locked.update({m: s.units.get(m, 0) for m in members})
+        out.append(HeldShipment(s.node, s.key, s.units, locked))
+    return out
 
 
 def _kit_problems(

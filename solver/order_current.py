@@ -50,6 +50,7 @@ from solver.order_problem import (
     line_units,
     node_costs,
     order_items,
+    order_skus,
     priced_method_costs,
 )
 from solver.pricing import SAME_DAY, ChosenShipment, OrderMethods
@@ -57,6 +58,37 @@ from solver.pricing import SAME_DAY, ChosenShipment, OrderMethods
 ENUMERATION_LIMIT = 4096
 """Most contents of the free units the enumeration handles (as in `order_solver`)."""
 _EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class _View:
+    """One order holding an allocation, as both problems see it."""
+
+    network: Network
+    order: Order
+    items: list[Item]
+    current: OrderCurrent
+    held: dict[int, tuple[np.ndarray, np.ndarray]]
+    """Per held node: (held, locked) item units."""
+    methods: OrderMethods
+    ledger: Ledger
+    prices: Prices
+    free: CandidateNodes
+    """The nodes that could ship new units (every node but the locked ones)."""
+
+    def forced_rows(
+        self, shipments: Sequence[HeldShipment], locked: np.ndarray
+    ) -> tuple[CandidateNodes, np.ndarray]:
+        return _forced_rows(
+            self.network,
+            self.order,
+            self.items,
+            shipments,
+            locked,
+            self.methods,
+            self.ledger,
+            self.prices,
+        )
 
 
 @dataclass(frozen=True)
@@ -111,12 +143,8 @@ def solve_held_order(
     free = candidate_nodes(
         network, items, methods, ledger, prices, {*excluded_nodes, *locked_nodes}
     )
-    problems = [
-        _keep_problem(network, order, items, current, held, methods, ledger, prices, free),
-        _move_problem(network, order, items, current, held, methods, ledger, prices, free)
-        if current.can_move
-        else None,
-    ]
+    view = _View(network, order, items, current, held, methods, ledger, prices, free)
+    problems = [_keep_problem(view), _move_problem(view) if current.can_move else None]
     solutions: list[OrderSolution] = []
     bounds: list[float] = []
     pending: list[tuple[_Problem, np.ndarray, float]] = []
@@ -162,29 +190,18 @@ def _item_units(items: Sequence[Item], shipment: HeldShipment) -> tuple[np.ndarr
     return held, locked
 
 
-def _keep_problem(
-    network: Network,
-    order: Order,
-    items: list[Item],
-    current: OrderCurrent,
-    held: dict[int, tuple[np.ndarray, np.ndarray]],
-    methods: OrderMethods,
-    ledger: Ledger,
-    prices: Prices,
-    free: CandidateNodes,
-) -> _Problem | None:
+def _keep_problem(view: _View) -> _Problem | None:
     """Problem 1: every held node ships at least what it holds; None if that is impossible."""
-    shipments = list(current.shipments)
-    floor = np.array([held[s.node][0] for s in shipments], dtype=np.int64)
-    locked = np.array([held[s.node][1] for s in shipments], dtype=np.int64)
-    forced, cap = _forced_rows(network, order, items, shipments, locked, methods, ledger, prices)
+    shipments = list(view.current.shipments)
+    floor = np.array([view.held[s.node][0] for s in shipments], dtype=np.int64)
+    locked = np.array([view.held[s.node][1] for s in shipments], dtype=np.int64)
+    forced, cap = view.forced_rows(shipments, locked)
     if (floor > cap).any() or not np.isfinite(forced.curve).any(axis=1).all():
         return None
-    not_held = np.flatnonzero(~np.isin(free.nodes, [s.node for s in shipments]))
-    free = free.only(not_held)
+    free = view.free.only(np.flatnonzero(~np.isin(view.free.nodes, [s.node for s in shipments])))
     return _Problem(
         free=free,
-        free_held=np.zeros((len(free.nodes), len(items)), dtype=np.int64),
+        free_held=np.zeros((len(free.nodes), len(view.items)), dtype=np.int64),
         forced=forced,
         floor=floor,
         locked=locked,
@@ -195,39 +212,28 @@ def _keep_problem(
     )
 
 
-def _move_problem(
-    network: Network,
-    order: Order,
-    items: list[Item],
-    current: OrderCurrent,
-    held: dict[int, tuple[np.ndarray, np.ndarray]],
-    methods: OrderMethods,
-    ledger: Ledger,
-    prices: Prices,
-    free: CandidateNodes,
-) -> _Problem:
+def _move_problem(view: _View) -> _Problem:
     """Problem 2: locked nodes ship their locked units; each held unit kept earns its bonus."""
-    settings = network.settings
-    none = np.zeros(len(items), dtype=np.int64)
-    free_held = np.array([held.get(int(n), (none, none))[0] for n in free.nodes], dtype=np.int64)
-    shipments = list(current.locked_shipments)
-    locked = np.array([held[s.node][1] for s in shipments], dtype=np.int64).reshape(
-        len(shipments), len(items)
-    )
-    forced, cap = _forced_rows(network, order, items, shipments, locked, methods, ledger, prices)
+    settings = view.network.settings
+    n_items = len(view.items)
+    none = np.zeros(n_items, dtype=np.int64)
+    free_held = [view.held.get(int(n), (none, none))[0] for n in view.free.nodes]
+    shipments = list(view.current.locked_shipments)
+    locked = np.array([view.held[s.node][1] for s in shipments], dtype=np.int64)
+    locked = locked.reshape(len(shipments), n_items)
+    forced, cap = view.forced_rows(shipments, locked)
+    forced_held = np.array([view.held[s.node][0] for s in shipments], dtype=np.int64)
     per_unit = settings.move_penalty_per_unit
     return _Problem(
-        free=free,
-        free_held=free_held.reshape(len(free.nodes), len(items)),
+        free=view.free,
+        free_held=np.array(free_held, dtype=np.int64).reshape(len(view.free.nodes), n_items),
         forced=forced,
         floor=locked,
         locked=locked,
-        forced_held=np.array([held[s.node][0] for s in shipments], dtype=np.int64).reshape(
-            len(shipments), len(items)
-        ),
+        forced_held=forced_held.reshape(len(shipments), n_items),
         cap=cap,
         unit_bonus=per_unit,
-        constant=settings.move_penalty_per_order + per_unit * current.held_units,
+        constant=settings.move_penalty_per_order + per_unit * view.current.held_units,
     )
 
 
@@ -248,11 +254,7 @@ def _forced_rows(
     locked units, and so may a fenced (node, SKU)."""
     nodes = np.array([s.node for s in shipments], dtype=np.int64)
     costs = priced_method_costs(methods, prices)
-    sku_cols = np.array(sorted({s for it in items for s, _ in it.sku_use}), dtype=np.int64)
-    use = np.zeros((len(items), len(sku_cols)), dtype=np.int64)
-    for i, it in enumerate(items):
-        for s, q in it.sku_use:
-            use[i, int(np.searchsorted(sku_cols, s))] += q
+    sku_cols, use = order_skus(items)
     serves = network.serves_channel(order.channel)
     fences = network.current.fenced_skus_by_node if network.current is not None else {}
     qty = np.array([it.qty for it in items], dtype=np.int64)

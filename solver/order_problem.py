@@ -220,7 +220,7 @@ def candidate_nodes(
         all_nan = np.isnan(costs).all(axis=0)
     curve = np.where(all_nan, np.inf, np.nanmin(np.where(np.isnan(costs), np.inf, costs), axis=0))
     curve_key = np.argmin(np.where(np.isnan(costs), np.inf, costs), axis=0)
-    sku_cols, use = _order_skus(items)
+    sku_cols, use = order_skus(items)
     stock = ledger.stock[:, sku_cols]
     fenced = network.current.fences if network.current is not None else frozenset()
     if fenced:
@@ -265,7 +265,7 @@ def priced_method_costs(methods: OrderMethods, prices: Prices) -> np.ndarray:
     return costs
 
 
-def _order_skus(items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
+def order_skus(items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
     """The order's SKU indices, and `[item, order sku]` units one item unit takes."""
     sku_cols = np.array(sorted({s for it in items for s, _ in it.sku_use}), dtype=np.int64)
     use = np.zeros((len(items), len(sku_cols)), dtype=np.int64)

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from solver.files import write_text_atomic
-from solver.models import Plan
+from solver.models import OrderPlan, Plan
 
 _INPUT_SHOWN = 60
 """Longest rendering of a bad value quoted in an error message."""
@@ -34,6 +34,12 @@ def plan_json(plan: Plan) -> str:
         raise ValueError(
             f"plan {plan.dataset!r}/{plan.strategy!r} has a non-finite number"
         ) from exc
+
+
+def order_plan_data(order_plan: OrderPlan) -> dict[str, Any]:
+    """One order's plan as JSON-ready data, the §7 fields only when set (as `plan_json`)."""
+    data: dict[str, Any] = _without_unsaid(order_plan.model_dump(mode="json"))
+    return data
 
 
 _SAID_ONLY_WHEN_SET = {"move_cost", "fences", "moved_units", "move", "locked"}

@@ -51,12 +51,11 @@ def plan_dataset(
     progress: Progress | None = None,
     work: float | None = None,
 ) -> Plan:
-    """Plan every order of the dataset with `strategy` and price the result (spec §3, §4).
+    """Plan every order of the dataset with `strategy` and price the result (spec §3, §4); on
+    a network that re-plans, with the move cost of spec §7.
 
     The search does `work` units (default: `search_work` of the deadline's seconds), and the
-    deadline caps it: a search the cap stops early says so (`Plan.time_limit_hit`).
-
-    On a network that re-plans, the move cost of spec §7 is priced too."""
+    deadline caps it: a search the cap stops early says so (`Plan.time_limit_hit`)."""
     if dataset.network.current is not None and strategy not in REPLAN_STRATEGIES:
         raise ValueError(f"{strategy} cannot re-plan orders that hold an allocation (§7)")
     deadline = deadline or Deadline(None)

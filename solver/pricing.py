@@ -352,10 +352,11 @@ def to_cents(plan: OrderPlan) -> OrderPlan:
     breakdown = plan.breakdown
     if breakdown is None or not math.isfinite(breakdown.total):
         return plan
+    names = _BREAKDOWN_PARTS if breakdown.move is None else (*_BREAKDOWN_PARTS, "move")
     parts = dict(
         zip(
-            _BREAKDOWN_PARTS,
-            _share_cents([getattr(breakdown, n) for n in _BREAKDOWN_PARTS], round(plan.cost * 100)),
+            names,
+            _share_cents([getattr(breakdown, n) for n in names], round(plan.cost * 100)),
             strict=True,
         )
     )

@@ -24,7 +24,14 @@ from solver.ledger import Ledger
 from solver.models import Order
 from solver.network import Network
 from solver.order_solver import solve_order
-from solver.pricing import SAME_DAY, ChosenShipment, OrderMethods, order_methods
+from solver.pricing import (
+    SAME_DAY,
+    ChosenShipment,
+    OrderMethods,
+    moved_units,
+    order_methods,
+    price_order,
+)
 
 Decision = tuple[ChosenShipment, ...]
 
@@ -98,6 +105,30 @@ def resource_one_by_one(
         decisions[i] = solve_order(network, orders[i], ledger).chosen
         _take(network, ledger, orders[i], decisions[i])
     return decisions
+
+
+def moves_that_pay(
+    network: Network, orders: Sequence[Order], arrival: Sequence[int], decisions: list[Decision]
+) -> list[Decision]:
+    """Each moved order re-decided alone, in arrival order, against every other order's plan:
+    its exact optimum with the move penalties, which keeps it where it was whenever that
+    still fits and is cheaper. So no order ends up moved where moving it back alone would
+    cost less; the plan's cost never rises. `optimal` finishes a re-plan with this."""
+    ledger = Ledger.fresh(network)
+    for i, order in enumerate(orders):
+        _take(network, ledger, order, decisions[i])
+    out = list(decisions)
+    for i in arrival:
+        order = orders[i]
+        if moved_units(_current_of(network, order), out[i]) == 0:
+            continue
+        priced = price_order(network, order, out[i]).breakdown
+        _give_back(network, ledger, order, out[i])
+        solution = solve_order(network, order, ledger)
+        if priced is not None and solution.cost < priced.total - 1e-6:
+            out[i] = solution.chosen
+        _take(network, ledger, order, out[i])
+    return out
 
 
 def _current_of(network: Network, order: Order) -> OrderCurrent | None:

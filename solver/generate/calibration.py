@@ -126,6 +126,8 @@ SETTINGS: dict[str, Any] = {
     "min_shipment_value": 5.0,
     "courier_base": 7.0,
     "courier_per_km": 0.9,
+    "move_penalty_per_order": 3.0,
+    "move_penalty_per_unit": 0.5,
     "default_promise_days": {"ground": 5, "express": 2, "next_day": 1, "same_day": 0, "pickup": 2},
 }
 

@@ -25,7 +25,7 @@ from solver.planning import plan_dataset
 from solver.pricing import ChosenShipment, price_order
 from solver.replan.commits import CommitPlan, Resource, available_now, commit_plan, usage
 from solver.replan.reasons import MoveReason, chosen_reason, forced_reason
-from solver.replan.request import ReplanRequest, held_usage, replan_network
+from solver.replan.request import ReplanRequest, held_usage, left_after, replan_network
 
 Status = Literal["kept", "changed", "moved"]
 
@@ -84,12 +84,13 @@ def replan(request: ReplanRequest) -> ReplanOutcome:
         "request",
         locks_must_fit=request.left is None,
     )
-    if current is None:
+    errors += _budget_errors(request)
+    if current is None or errors:
         return ReplanOutcome(None, tuple(errors))
     free, notes = replan_network(request.network, request.left, request.orders, current)
     network = free.with_current(current)
     dataset = Dataset(request.name, network, tuple(request.orders))
-    plan = plan_dataset(dataset, request.strategy, Deadline(request.seconds))
+    plan = plan_dataset(dataset, request.strategy, Deadline(request.seconds), work=request.work)
     afters = {p.order_id: p for p in plan.orders}
     decisions = {
         o.order_id: tuple(chosen_shipment(network, o, s) for s in afters[o.order_id].shipments)
@@ -105,7 +106,7 @@ def replan(request: ReplanRequest) -> ReplanOutcome:
     }
     left = request.left
     if left is None:
-        left = _left_in_file_view(network, request.orders, current)
+        left = left_after(network, request.orders, current)
     commits = commit_plan(changes, [o.order_id for o in request.orders], available_now(free, left))
     short = _over_held(network, request.orders, current)
     taken: dict[Resource, list[str]] = {}
@@ -182,19 +183,6 @@ def _filled(order: Order, held: OrderCurrent | None, after: Sequence[ChosenShipm
     return filled
 
 
-def _left_in_file_view(
-    network: Network, orders: Sequence[Order], current: CurrentAllocation
-) -> Ledger:
-    """What is left with the current allocation taken, when the network is before it."""
-    fresh, held = Ledger.fresh(network), held_usage(network, orders, current)
-    return Ledger(
-        fresh.stock - held.stock,
-        fresh.orders_left - held.orders_left,
-        fresh.units_left - held.units_left,
-        fresh.same_day_left - held.same_day_left,
-    )
-
-
 def _over_held(
     network: Network, orders: Sequence[Order], current: CurrentAllocation
 ) -> dict[Resource, int]:
@@ -215,6 +203,16 @@ def _over_held(
         for n in np.flatnonzero(used > limit):
             short[kind, network.nodes[n].node_id, ""] = int(used[n] - limit[n])
     return short
+
+
+def _budget_errors(request: ReplanRequest) -> list[str]:
+    """A time cap must be positive, a work budget not negative (NaN is neither)."""
+    found = []
+    if request.seconds is not None and not request.seconds > 0:
+        found.append(f"request: seconds must be a positive number, not {request.seconds!r}")
+    if request.work is not None and not request.work >= 0:
+        found.append(f"request: work must be a number of work units >= 0, not {request.work!r}")
+    return found
 
 
 def _as_planned(network: Network) -> Network:

@@ -25,7 +25,8 @@ ReplanStrategy = Literal["optimal", "myopic"]
 
 @dataclass(frozen=True)
 class ReplanRequest:
-    """A re-plan of the orders in scope; see /work/coord/notes-replan.md for the contract."""
+    """A re-plan of the orders in scope: the network as it is, those orders, what they hold,
+    what is left now, the fences, the strategy and its budget."""
 
     network: Network
     """The network as stored (nodes, SKUs, on hand and safety stock, carriers, settings)."""
@@ -41,9 +42,13 @@ class ReplanRequest:
     fences: Sequence[Fence] = ()
     strategy: ReplanStrategy = "optimal"
     seconds: float | None = None
-    """Wall-clock limit for the solve."""
+    """Wall-clock cap on the solve: a safety net that stops a search running late (the plan
+    then says `time_limit_hit`, and may differ from run to run)."""
     work: float | None = None
-    """Work budget for `optimal` (engineer E's deterministic budgets; not used yet)."""
+    """Work units `optimal` may spend (`solver.deadline.Budget`; about a second of the
+    reference machine each): the same request and work give the same re-plan on any machine,
+    whatever its load. None: what `seconds` buys (`solver.planning.search_work`), or no limit
+    without `seconds`."""
     name: str = "reallocation"
 
 
@@ -66,6 +71,18 @@ def held_usage(network: Network, orders: Sequence[Order], current: CurrentAlloca
             used.units_left[s.node] += sum(s.units.values())
             used.same_day_left[s.node] += s.key == SAME_DAY
     return used
+
+
+def left_after(network: Network, orders: Sequence[Order], current: CurrentAllocation) -> Ledger:
+    """What is left of the network's full stock and capacity once the current allocation is
+    taken: what the live system shows (`ReplanRequest.left`) for a dataset and a plan of it."""
+    fresh, held = Ledger.fresh(network), held_usage(network, orders, current)
+    return Ledger(
+        fresh.stock - held.stock,
+        fresh.orders_left - held.orders_left,
+        fresh.units_left - held.units_left,
+        fresh.same_day_left - held.same_day_left,
+    )
 
 
 def locked_usage(network: Network, orders: Sequence[Order], current: CurrentAllocation) -> Ledger:

@@ -7,6 +7,7 @@ field; `apply_changes` turns that into a `ScenarioError`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from solver.models import PARCEL_SERVICES, Node, Order, Settings, StockRow
 from solver.network import Network
 from solver.pricing import haversine_km
 from solver.scenarios.demand import (
+    order_day,
     region_demand,
     scale_demand,
     shift_service_mix,
@@ -38,6 +40,7 @@ from solver.scenarios.models import (
     CloseNodes,
     OpenNodes,
     OrderRules,
+    OutageAt,
     Place,
     RegionDemand,
     ScaleDemand,
@@ -49,14 +52,17 @@ from solver.scenarios.models import (
     SpreadDays,
     _NodeChange,
 )
+from solver.scenarios.outages import Outage
 
 
 @dataclass(frozen=True)
 class ScenarioInput:
-    """What a scenario plans: the network records and the orders."""
+    """What a scenario plans: the network records, the orders, and nodes going offline during
+    the run (`outage_at`)."""
 
     records: NetworkRecords
     orders: tuple[Order, ...]
+    outages: tuple[Outage, ...] = ()
 
     def network(self) -> Network:
         return self.records.build()
@@ -181,6 +187,21 @@ def _scaled_limit(value: int | None, factor: float | None) -> int | None:
 
 def close_nodes(current: ScenarioInput, change: CloseNodes) -> ScenarioInput:
     return _update_nodes(current, change, lambda _n: {"active": False})
+
+
+def outage_at(current: ScenarioInput, change: OutageAt) -> ScenarioInput:
+    """The nodes go offline at the change's hour: recorded for the run (`outages.py`)."""
+    nodes = current.records.nodes
+    chosen = tuple(nodes[i].node_id for i in select_nodes(nodes, change))
+    day = change.day
+    if day is None:
+        days = [d for d in (order_day(o) for o in current.orders) if d is not None]
+        if not days:
+            raise ChangeRejected("day", "no order has a created_at date: give day")
+        day = min(days)
+    at = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) + dt.timedelta(hours=change.hour)
+    outage = Outage(chosen, at, change.picked_after_hours)
+    return replace(current, outages=(*current.outages, outage))
 
 
 def open_nodes(current: ScenarioInput, change: OpenNodes) -> ScenarioInput:
@@ -409,6 +430,7 @@ def _spread(current: ScenarioInput, change: SpreadDays) -> ScenarioInput:
 _APPLY: dict[type, Callable[[ScenarioInput, Any], ScenarioInput]] = {
     CloseNodes: close_nodes,
     OpenNodes: open_nodes,
+    OutageAt: outage_at,
     AddNode: add_node,
     SetCapacity: set_capacity,
     ChangeStock: change_stock,

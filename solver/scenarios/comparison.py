@@ -27,6 +27,8 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("split_cost", "  split penalty"),
     ("late_cost", "  late penalty"),
     ("unfilled_cost", "  unfilled penalty"),
+    ("move_cost", "  move penalty"),
+    ("orders_moved", "Orders moved (re-planned)"),
     ("shipments", "Shipments"),
     ("shipments_per_order", "Shipments per order"),
     ("split_order_share", "Orders split"),

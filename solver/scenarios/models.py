@@ -92,6 +92,18 @@ class OpenNodes(_NodeChange):
     kind: Literal["open_nodes"]
 
 
+class OutageAt(_NodeChange):
+    """The selected nodes go offline at `hour` (UTC, like `created_at`) of `day` (default: the
+    run's first day) and stay offline. Orders routed before then are re-planned against their
+    allocation (spec §7, move penalties from settings); those created `picked_after_hours` or
+    more before the outage are picked by then, their units locked where they are."""
+
+    kind: Literal["outage_at"]
+    hour: float = Field(ge=0, lt=24)
+    day: dt.date | None = None
+    picked_after_hours: float | None = Field(default=None, ge=0)
+
+
 class SetCapacity(_NodeChange):
     """Set daily limits, or scale the finite ones by `factor` (rounded down)."""
 
@@ -222,6 +234,8 @@ class ChangeSettings(_Spec):
     min_shipment_value: float | None = Field(default=None, ge=0)
     courier_base: float | None = Field(default=None, ge=0)
     courier_per_km: float | None = Field(default=None, ge=0)
+    move_penalty_per_order: float | None = Field(default=None, ge=0)
+    move_penalty_per_unit: float | None = Field(default=None, ge=0)
     default_promise_days: dict[OrderService, Annotated[int, Field(ge=0)]] | None = None
 
 
@@ -280,6 +294,7 @@ class SpreadDays(_Spec):
 Change = Annotated[
     CloseNodes
     | OpenNodes
+    | OutageAt
     | AddNode
     | SetCapacity
     | ChangeStock
@@ -299,6 +314,7 @@ Change = Annotated[
 CHANGE_KINDS: tuple[str, ...] = (
     "close_nodes",
     "open_nodes",
+    "outage_at",
     "add_node",
     "set_capacity",
     "stock",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from solver.loading import load_dataset, load_network_records
+from solver.planning import REPLAN_STRATEGIES
 from solver.scenarios.changes import ScenarioInput, apply_changes
 from solver.scenarios.errors import ScenarioError
 from solver.scenarios.models import ScenarioFile, StrategyName
@@ -54,8 +55,12 @@ def prepare_scenarios(
     file: Path,
     base: ScenarioInput,
     only: str | None = None,
+    outages: bool = True,
 ) -> tuple[list[PlannedScenario], list[ScenarioError]]:
-    """The base (with its changes) and every scenario (or only the one named), in file order."""
+    """The base (with its changes) and every scenario (or only the one named), in file order.
+
+    `outages`: whether the caller runs `outage_at` (the Lambda worker does not yet: there it
+    is refused rather than ignored)."""
     label = Path(file).name
     start, errors = apply_changes(base, spec.base.changes, file=label, scenario=spec.base.name)
     if start is None:
@@ -72,6 +77,25 @@ def prepare_scenarios(
             planned.append(PlannedScenario(name, strategy, scenario.description, changed))
     if only is not None:
         planned = [p for p in planned if p.name == only]
+    for p in planned:
+        if p.input.outages and not outages:
+            errors.append(
+                ScenarioError(
+                    label,
+                    "outage_at is not run by the AWS what-if yet; run this file with "
+                    "`omniroute whatif`",
+                    scenario=p.name,
+                )
+            )
+        elif p.input.outages and p.strategy not in REPLAN_STRATEGIES:
+            errors.append(
+                ScenarioError(
+                    label,
+                    f"outage_at re-plans the orders routed before it (spec §7): use strategy "
+                    f"{' or '.join(REPLAN_STRATEGIES)}, not {p.strategy}",
+                    scenario=p.name,
+                )
+            )
     return (planned, []) if not errors else ([], errors)
 
 

@@ -34,6 +34,7 @@ from solver.scenarios.models import (
     Defaults,
     OpenNodes,
     OrderRules,
+    OutageAt,
     RegionDemand,
     ScaleDemand,
     ScaleRates,
@@ -52,6 +53,7 @@ SCENARIO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 CHANGE_MODELS: dict[str, type[BaseModel]] = {
     "close_nodes": CloseNodes,
     "open_nodes": OpenNodes,
+    "outage_at": OutageAt,
     "add_node": AddNode,
     "set_capacity": SetCapacity,
     "stock": ChangeStock,

@@ -11,12 +11,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from solver.current import CurrentAllocation
 from solver.deadline import Deadline
 from solver.kpis import Kpis, plan_kpis
 from solver.models import Order, Plan
 from solver.network import Dataset, Network
 from solver.planning import Progress, plan_dataset
 from solver.scenarios.batching import DayBatch, carry_stock, daily_batches, period_network
+from solver.scenarios.outages import Outage, offline, plan_outage_day, union
 
 MIN_BATCH_SECONDS = 2.0
 """No batch gets less time than this, whatever the budget (the baselines need a moment)."""
@@ -32,6 +34,8 @@ class BatchRun:
     seconds: float
     total_cost: float
     plan: Plan
+    current: CurrentAllocation | None = None
+    """What the day's orders held when an outage re-planned them (spec §7), else None."""
 
 
 @dataclass(frozen=True)
@@ -78,17 +82,47 @@ def plan_batches(
     seconds_per_order: float | None = None,
     on_batch: OnBatch | None = None,
     progress: Progress | None = None,
+    outages: Sequence[Outage] = (),
 ) -> list[BatchRun]:
-    """Plan each day with fresh capacity and the stock the previous day left."""
+    """Plan each day with fresh capacity and the stock the previous day left; a day with an
+    outage re-plans the orders routed before it (`outages.py`)."""
     batches = daily_batches(orders)
     runs: list[BatchRun] = []
+    pending = sorted(outages, key=lambda o: o.at)
     for done, batch in enumerate(batches, start=1):
-        run = plan_batch(name, network, batch, strategy, seconds_per_order, progress)
+        while pending and pending[0].day < batch.day:  # before the day's first order
+            network = offline(network, pending.pop(0).node_ids)
+        if pending and pending[0].day == batch.day:
+            run, network = plan_outage_batch(
+                name, network, batch, strategy, pending.pop(0), seconds_per_order, progress
+            )
+        else:
+            run = plan_batch(name, network, batch, strategy, seconds_per_order, progress)
         runs.append(run)
         if on_batch is not None:
             on_batch(done, len(batches), run)
         network = carry_stock(network, run.plan)
     return runs
+
+
+def plan_outage_batch(
+    name: str,
+    network: Network,
+    batch: DayBatch,
+    strategy: str,
+    outage: Outage,
+    seconds_per_order: float | None = None,
+    progress: Progress | None = None,
+) -> tuple[BatchRun, Network]:
+    """Plan a day with an outage (see `outages.plan_outage_day`); and the network after it."""
+    seconds = batch_seconds(len(batch.orders), seconds_per_order)
+    day = plan_outage_day(
+        f"{name}/{batch.day}", network, batch.orders, strategy, outage, seconds, progress
+    )
+    run = BatchRun(
+        batch.day, len(batch.orders), day.seconds, day.plan.total_cost, day.plan, day.current
+    )
+    return run, day.network
 
 
 def replay_days(
@@ -110,6 +144,7 @@ def combine_plans(name: str, strategy: str, plans: Sequence[Plan]) -> Plan:
     stock the earlier days' plans left, so the sum bounds any run that keeps those earlier
     days' decisions, not the best possible run over all days."""
     bounds = [p.bound for p in plans]
+    moves = sum(p.move_cost or 0.0 for p in plans)
     return Plan(
         dataset=name,
         strategy=strategy,
@@ -118,6 +153,7 @@ def combine_plans(name: str, strategy: str, plans: Sequence[Plan]) -> Plan:
         orders=tuple(o for p in plans for o in p.orders),
         solve_seconds=sum(p.solve_seconds or 0.0 for p in plans),
         notes=tuple(f"{p.dataset}: {note}" for p in plans for note in p.notes),
+        move_cost=None if all(p.move_cost is None for p in plans) else round(moves, 2),
         work=None if any(p.work is None for p in plans) else sum(p.work or 0.0 for p in plans),
         time_limit_hit=any(p.time_limit_hit for p in plans),
     )
@@ -131,11 +167,14 @@ def run_scenario(
     seconds_per_order: float | None = None,
     on_batch: OnBatch | None = None,
     progress: Progress | None = None,
+    outages: Sequence[Outage] = (),
 ) -> ScenarioRun:
     """Plan every day of the scenario and the KPIs of the whole run.
 
     Node utilisation is measured against the capacity of all the run's days together."""
-    batches = plan_batches(name, network, orders, strategy, seconds_per_order, on_batch, progress)
+    batches = plan_batches(
+        name, network, orders, strategy, seconds_per_order, on_batch, progress, outages
+    )
     return measure_run(name, network, orders, strategy, batches)
 
 
@@ -147,10 +186,15 @@ def measure_run(
     batches: Sequence[BatchRun],
 ) -> ScenarioRun:
     """The run of planned daily batches (`network` is the first day's) with its KPIs; for
-    callers that plan the days one at a time elsewhere (the scenario API's Lambda worker)."""
+    callers that plan the days one at a time elsewhere (the scenario API's Lambda worker).
+
+    Days re-planned after an outage are priced with their move penalties (spec §7): the KPIs'
+    network carries what their orders held."""
     combined = combine_plans(name, strategy, [b.plan for b in batches])
     dataset = Dataset(name=name, network=network, orders=tuple(orders))
-    period = Dataset(name, period_network(network, max(1, len(batches))), dataset.orders)
+    held = union([b.current for b in batches if b.current is not None])
+    whole = period_network(network, max(1, len(batches))).with_current(held)
+    period = Dataset(name, whole, dataset.orders)
     return ScenarioRun(name, strategy, tuple(batches), dataset, plan_kpis(period, combined))
 
 

@@ -1,7 +1,10 @@
 """`optimal`: the whole batch planned together, with a proven lower bound.
 
 1. Run the baselines (`myopic`, `nearest`, `priority`); their plans are the first columns and the
-   best of them is the plan to beat: `optimal` never returns anything costlier.
+   best of them is the plan to beat: `optimal` never returns anything costlier. Re-planning
+   orders that hold an allocation (spec §7), the baselines are keeping what can be kept and
+   re-sourcing one order at a time (`solver/resourcing.py`), and each order's first column
+   ships only its locked units.
 2. Column generation: the master LP prices shared stock and capacity; each order is re-solved
    exactly by `solve_order` under prices. Every full pricing pass gives a Lagrangian lower
    bound: the sum over orders of the cheapest priced plan, less the priced limits. That holds
@@ -31,8 +34,8 @@ from solver.models import Order
 from solver.network import Network
 from solver.order_solver import NO_PRICES, OrderSolution, Prices, solve_order
 from solver.pricing import ChosenShipment, OrderMethods, order_methods, price_order
-from solver.resourcing import locked_decision
-from solver.strategies.base import BatchDecision
+from solver.resourcing import locked_decision, moves_that_pay
+from solver.strategies.base import BatchDecision, arrival_order
 from solver.strategies.master import (
     Column,
     LimitOf,
@@ -290,6 +293,8 @@ def plan_optimal(
         search.notes.append(TIME_LIMIT_NOTE)
     search.report("done", "done")
     shipments = [columns[j].chosen for j in picked]
+    if network.current is not None:  # spec §7: no order stays moved where going back pays
+        shipments = moves_that_pay(network, orders, arrival_order(orders), shipments)
     return BatchDecision(
         shipments,
         bound if bound > float("-inf") else None,
@@ -305,26 +310,21 @@ def _baselines(batch: _Batch, helper: SecondProcess | None) -> tuple[dict[str, l
 
     The second process, where there is one, plans `nearest` and `priority` while this one
     plans `myopic`. Columns are made order by order (one method table an order), and only for
-    plans the pool does not have yet."""
+    plans the pool does not have yet; the first column of each order ships only its locks."""
     network, orders = batch.network, batch.orders
-    plans: dict[str, Sequence[tuple[ChosenShipment, ...]]]
-    if network.current is not None:  # spec §7: the rules would move locked units
-        plans = {k: d.shipments for k, d in replan_baselines(network, orders).items()}
-    else:
+    plans = _replan_baselines(network, orders)
+    if not plans:
         rules = helper.start_rules() if helper is not None else None
-        myopic = plan_myopic(network, orders).shipments
+        plans["myopic"] = plan_myopic(network, orders).shipments
         if rules is not None:
-            nearest, priority = rules.get()
+            plans["nearest"], plans["priority"] = rules.get()
         else:
-            nearest = plan_nearest(network, orders).shipments
-            priority = plan_priority(network, orders).shipments
-        plans = {"myopic": myopic, "nearest": nearest, "priority": priority}
+            plans["nearest"] = plan_nearest(network, orders).shipments
+            plans["priority"] = plan_priority(network, orders).shipments
     picks: dict[str, list[int]] = {name: [] for name in plans}
     made = 0
     for i in range(len(orders)):
         methods = None
-        # The locked-only column (nothing but locks; no locks: ship nothing) keeps every
-        # master problem feasible.
         for chosen in (locked_decision(network, orders[i]), *(p[i] for p in plans.values())):
             if column_key(i, chosen) not in batch.pool.index:
                 methods = methods or batch.methods(i)
@@ -335,14 +335,25 @@ def _baselines(batch: _Batch, helper: SecondProcess | None) -> tuple[dict[str, l
     return picks, made
 
 
+def _replan_baselines(
+    network: Network, orders: Sequence[Order]
+) -> dict[str, list[tuple[ChosenShipment, ...]]]:
+    """Spec §7: the rules would move locked units, so a re-plan starts from keeping what can
+    be kept and from re-sourcing one order at a time; {} when the network does not re-plan."""
+    if network.current is None:
+        return {}
+    return {name: list(d.shipments) for name, d in replan_baselines(network, orders).items()}
+
+
 def _rules_work(batch: _Batch, columns: int) -> float:
     """The three baselines (side by side where a second process plans the rules) and the
-    `columns` columns made of their plans."""
+    `columns` columns made of their plans; a re-plan's two baselines are taken to cost what
+    `myopic` does."""
     n = len(batch.orders)
     network = batch.network
     myopic = sum(order_solve_work(network, o, priced=False) for o in batch.orders)
     myopic += n * methods_work(network)
-    rules = 2 * n * (methods_work(network) + rule_work(network))
+    rules = 2 * n * (methods_work(network) + rule_work(network)) if network.current is None else 0
     side_by_side = max(myopic, rules) if n >= SPLIT_FROM else myopic + rules
     return side_by_side + n * methods_work(network) + columns * COLUMN_SECONDS
 

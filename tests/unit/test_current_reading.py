@@ -182,3 +182,10 @@ def test_locked_units_beyond_the_stock_are_refused():
     found, problems = read_current(net, [O1], [plan], (), "current.json")
     assert found is None
     assert problems == ["current.json: node W1, sku A: 2 units locked, 1 available"]
+
+
+def test_a_lock_on_a_kit_line_locks_the_whole_kit():
+    plan = order_plan(NET, KIT, [ship(W1, _1=1, _2=1)], {(W1, "2"): 1})
+    current, problems = read_current(NET, [KIT], [plan])
+    assert problems == [] and current is not None
+    assert dict(current.of("k").by_node[W1].locked) == {"1": 1, "2": 1}

@@ -67,6 +67,8 @@ SETTINGS_KEYS = {
     "min_shipment_value",
     "courier_base",
     "courier_per_km",
+    "move_penalty_per_order",
+    "move_penalty_per_unit",
     "default_promise_days",
 }
 

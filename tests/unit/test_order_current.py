@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from solver.current import CurrentAllocation, HeldShipment, OrderCurrent
+from solver.current_reading import whole_kits_locked
 from solver.ledger import Ledger
 from solver.models import Order
 from solver.network import Network
@@ -32,24 +33,7 @@ def random_current(rng: random.Random, net: Network, order: Order) -> OrderCurre
             lid: rng.randint(0, q) if rng.random() < 0.35 else 0 for lid, q in c.units.items()
         }
         shipments.append(HeldShipment(c.node, c.key, dict(c.units), locked))
-    return OrderCurrent(order.order_id, tuple(_whole_kits(order, shipments)))
-
-
-def _whole_kits(order: Order, shipments: list[HeldShipment]) -> list[HeldShipment]:
-    """Locks on a kit lock the whole kit (it stays whole at its node)."""
-    kits: dict[str, list[str]] = {}
-    for line in order.lines:
-        if line.group:
-            kits.setdefault(line.group, []).append(line.line_id)
-    out = []
-    for s in shipments:
-        locked = dict(s.locked)
-        for members in kits.values():
-            if any(locked.get(m) for m in members):
-                for m in members:
-                    locked[m] = s.units.get(m, 0)
-        out.append(replace(s, locked=locked))
-    return out
+    return OrderCurrent(order.order_id, tuple(whole_kits_locked(order, shipments)))
 
 
 def replanning(

@@ -11,7 +11,7 @@ from solver.ledger import Ledger
 from solver.models import Fence, Order, OrderPlan, Settings, StockRow
 from solver.network import Dataset, Network
 from solver.replan import ReplanRequest, commit_plan, replan
-from solver.replan.request import held_usage
+from solver.replan.request import left_after
 from tests.factories import network
 from tests.unit.replan_fixtures import (
     NODES,
@@ -30,14 +30,7 @@ from tests.unit.replan_fixtures import (
 def live_left(net: Network, orders: list[Order], plans: list[OrderPlan]) -> Ledger:
     """What the live system says is left: the network's stock and capacity, every current
     allocation taken (as DynamoDB's `available` and capacity counters would have it)."""
-    held = held_usage(net, orders, allocation(net, orders, plans))
-    fresh = Ledger.fresh(net)
-    return Ledger(
-        fresh.stock - held.stock,
-        fresh.orders_left - held.orders_left,
-        fresh.units_left - held.units_left,
-        fresh.same_day_left - held.same_day_left,
-    )
+    return left_after(net, orders, allocation(net, orders, plans))
 
 
 def run(net, orders, plans, left=None, **kw):

@@ -15,7 +15,7 @@ from solver.models import Settings, StockRow
 from solver.network import Dataset
 from solver.order_solver import solve_order
 from solver.planning import plan_dataset
-from solver.pricing import GROUND, PICKUP, TRANSFER
+from solver.pricing import GROUND, PICKUP, TRANSFER, price_order
 from tests.factories import network
 from tests.unit.replan_fixtures import (
     NODES,
@@ -179,3 +179,25 @@ def test_a_dataset_without_current_allocation_plans_as_before():
     plan = plan_dataset(Dataset("small", net, (o,)), "myopic")
     assert plan.move_cost is None and plan.orders[0].moved_units is None
     assert plan.orders[0].breakdown.move is None
+
+
+def test_no_order_stays_moved_where_going_back_alone_pays():
+    """o1 was moved from W1 to W2 (dearer, and the move is paid): put back; o2 had to move (B
+    is fenced at W1): it stays moved, to its best node."""
+    from solver.resourcing import moves_that_pay
+
+    net = small_network()
+    o1, o2 = order("o1", ("A", 1)), order("o2", ("B", 1))
+    current = [order_plan(net, o, [ship(W1, _1=1)]) for o in (o1, o2)]
+    data = replanning(net, [o1, o2], current, fences=[("W1", "B")])
+    decisions = [(ship(W2, _1=1),), (ship(W2, _1=1),)]
+    settled = moves_that_pay(data.network, data.orders, [0, 1], decisions)
+    assert settled[0] == (ship(W1, _1=1),)
+    assert [c.node for c in settled[1]] != [W1]
+    before = sum(
+        price_order(data.network, o, d).breakdown.total for o, d in zip(data.orders, decisions)
+    )
+    after = sum(
+        price_order(data.network, o, d).breakdown.total for o, d in zip(data.orders, settled)
+    )
+    assert after < before

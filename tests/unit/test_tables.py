@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
@@ -67,3 +68,12 @@ def test_changes_say_better_or_worse():
     assert cell("total_cost", deltas["total_cost"], False).sense == "worse"
     assert cell("total_cost", deltas["total_cost"], False).change == "+8.00 (+20.0 %)"
     assert cell("orders", deltas["orders"], False) == cell("orders", deltas["orders"], True)
+
+
+def test_the_re_planning_section_is_left_out_when_no_scenario_re_plans():
+    unset = {"move_cost": None, "orders_moved": None}
+    plain = [replace(o, kpis=o.kpis.model_copy(update=unset)) for o in OUTCOMES]
+    rows = [(o, compare(plain[0].kpis, o.kpis)) for o in plain]
+    titles = [str(t.title) for t in comparison_tables(rows, 200)]
+    assert "Re-planning (spec §7)" not in titles and len(titles) == len(SECTIONS) - 1
+    assert "Re-planning (spec §7)" in [str(t.title) for t in comparison_tables(ROWS, 200)]

@@ -20,6 +20,7 @@ from solver.loading import validate_order
 from solver.models import Order, OrderPlan
 from solver.network import Network
 from solver.order_solver import solve_order
+from solver.planfile import order_plan_data
 from solver.pricing import SAME_DAY, ChosenShipment, price_order, to_cents
 
 ALTERNATIVES_MAX_LINES = 20
@@ -91,7 +92,7 @@ def plan_body(
 ) -> dict[str, Any]:
     """The spec §6 order plan (shipments, unfilled, cost) with breakdown, every amount in cents
     (`solver.pricing.to_cents`) and, per shipment, the next-best alternative."""
-    plan = to_cents(planned.plan).model_dump(mode="json")
+    plan = order_plan_data(to_cents(planned.plan))
     why = alternatives(planned, order, excluded)
     for shipment in plan["shipments"]:
         shipment["alternative"] = why.get(shipment["node_id"])

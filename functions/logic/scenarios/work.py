@@ -94,7 +94,7 @@ def job_scenarios(bucket: str, job_id: str) -> tuple[ScenarioFile, list[PlannedS
             base, errors = load_base(spec, file)
             if base is None:
                 raise ScenarioRejected(errors)
-            planned, errors = prepare_scenarios(spec, file, base)
+            planned, errors = prepare_scenarios(spec, file, base, outages=False)
             if errors:
                 raise ScenarioRejected(errors)
             _prepared[key] = (spec, planned)

@@ -1,0 +1,430 @@
+"""Benchmark: re-planning orders that hold an allocation (spec §7), the solver side of issue 11.
+
+Usage: python bench/replan.py [--orders 5000] [--stores 100] [--skus 2000] [--seed 11]
+                              [--loose] [--picked 0.2] [--outage-seconds 180] [--seconds 300]
+
+The current allocation is the `myopic` plan: the orders routed one by one as they arrive.
+
+(a) Outage drill. The warehouse holding the most reserved units goes offline; the orders with
+    units there are re-planned (`solver.replan.replan`, the workflow's entry) on the live
+    snapshot (what is left with every reservation taken, plus what they hold). The earliest
+    `--picked` share of all orders are picked: every unit of theirs is locked. Reported: the
+    re-plan's cost against its proven bound, locked units moved, what the checker finds over
+    the whole network (every order: the re-planned ones and the others as they were), and
+    where each affected unit went, with its reason; `myopic` (re-sourcing one order at a time)
+    alongside.
+(b) Scheduled re-optimisation. Every order re-planned together by `optimal` from its myopic
+    allocation, with the move penalties at 0 and at their defaults, against `optimal` from
+    scratch: the share of the myopic-to-optimal cost gap recovered, the share of the extra
+    shipments (beyond one per order) removed, the orders moved; and whether any order moved for
+    less than its penalty (see `moves_worth_their_penalty`).
+
+Figures are costs, gaps and shares; `optimal` stops by the time limits given, so on a busy
+machine it may stop with a larger gap (the load average is printed with each step).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from machine import run_header
+
+from solver.checker import check_plan, chosen_shipment
+from solver.current_reading import read_current
+from solver.deadline import Deadline
+from solver.ledger import Ledger
+from solver.loading import load_dataset
+from solver.models import Order, OrderPlan, Plan
+from solver.network import Dataset, Network
+from solver.planning import plan_dataset
+from solver.pricing import ChosenShipment, price_order
+from solver.replan import ReplanRequest, replan
+from solver.replan.commits import Resource, usage
+from solver.replan.request import left_after
+
+HERE = Path(__file__).parent
+
+
+def load(args: argparse.Namespace) -> Dataset:
+    from solver.generate import generate_dataset
+
+    mode = "loose" if args.loose else "tight"
+    folder = HERE / "data" / f"replan-{mode}-{args.orders}-{args.stores}-{args.skus}-{args.seed}"
+    if not (folder / "orders.jsonl").exists():
+        generate_dataset(
+            folder,
+            orders=args.orders,
+            stores=args.stores,
+            skus=args.skus,
+            seed=args.seed,
+            tight=not args.loose,
+        )
+    loaded = load_dataset(folder)
+    assert loaded.dataset is not None, loaded.errors
+    return loaded.dataset
+
+
+def load_now() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
+
+
+def extra_shipments(plan: Plan) -> int:
+    """Shipments beyond one per order."""
+    return sum(max(0, len(o.shipments) - 1) for o in plan.orders)
+
+
+def picked(data: Dataset, plan: Plan, share: float) -> list[OrderPlan]:
+    """The plan with the earliest `share` of the orders picked: every unit locked."""
+    by_time = sorted(range(len(data.orders)), key=lambda i: data.orders[i].created_at or "")
+    first = {data.orders[i].order_id for i in by_time[: round(share * len(data.orders))]}
+    out = []
+    for p in plan.orders:
+        if p.order_id in first:
+            p = p.model_copy(
+                update={
+                    "shipments": tuple(
+                        s.model_copy(
+                            update={
+                                "lines": tuple(
+                                    pl.model_copy(update={"locked": pl.qty}) for pl in s.lines
+                                )
+                            }
+                        )
+                        for s in p.shipments
+                    )
+                }
+            )
+        out.append(p)
+    return out
+
+
+def without(network: Network, node_id: str) -> Network:
+    nodes = tuple(
+        n.model_copy(update={"active": False}) if n.node_id == node_id else n for n in network.nodes
+    )
+    return replace(network, nodes=nodes)
+
+
+# --------------------------------------------------------------------------- (a) outage drill
+
+
+def outage_drill(data: Dataset, current_plan: Plan, args: argparse.Namespace) -> None:
+    plans = picked(data, current_plan, args.picked)
+    held, problems = read_current(data.network, data.orders, plans)
+    assert held is not None, problems
+    units = Counter()
+    for p in plans:
+        for s in p.shipments:
+            units[s.node_id] += sum(pl.qty for pl in s.lines)
+    total_units = sum(units.values())
+    warehouses = [n.node_id for n in data.network.nodes if n.kind == "warehouse"]
+    target = max(warehouses, key=lambda n: units[n])
+    scope_ids = {p.order_id for p in plans if any(s.node_id == target for s in p.shipments)}
+    scope = [o for o in data.orders if o.order_id in scope_ids]
+    scope_plans = [p for p in plans if p.order_id in scope_ids]
+    locked_at_target = sum(
+        pl.locked or 0
+        for p in scope_plans
+        for s in p.shipments
+        if s.node_id == target
+        for pl in s.lines
+    )
+    affected = sum(
+        pl.qty - (pl.locked or 0)
+        for p in scope_plans
+        for s in p.shipments
+        if s.node_id == target
+        for pl in s.lines
+    )
+    left = left_after(data.network, data.orders, held)
+    outage = without(data.network, target)
+    print(
+        f"\n## (a) outage drill: {target} goes offline\n\n"
+        f"{target} holds {units[target]:,} of the {total_units:,} reserved units "
+        f"({units[target] / total_units:.1%}), for {len(scope):,} orders; "
+        f"{args.picked:.0%} of all orders are picked (locked): {locked_at_target:,} locked units "
+        f"at {target}, {affected:,} units there to re-source.\n"
+    )
+    print(
+        "| re-plan | cost | bound | gap | move cost | moved orders | units re-sourced | "
+        "units backordered | locked units moved | checker (all orders) | seconds | load |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for strategy, seconds in (("optimal", args.outage_seconds), ("myopic", None)):
+        started = time.monotonic()
+        outcome = replan(
+            ReplanRequest(outage, scope, scope_plans, left=left, strategy=strategy, seconds=seconds)
+        )
+        took = time.monotonic() - started
+        assert outcome.result is not None, outcome.errors
+        result = outcome.result
+        whole = whole_network_plan(data, plans, result.plan)
+        checked = check_plan(Dataset(data.name, outage.with_current(held), data.orders), whole)
+        resourced, backordered = where_units_went(target, scope_plans, result)
+        reasons = Counter(c.reason.code for c in result.orders if c.reason is not None)
+        no_reason = sum(1 for c in result.orders if c.status == "moved" and c.reason is None)
+        bound = result.bound
+        gap = (
+            ""
+            if bound is None
+            else f"{(result.plan.total_cost - bound) / result.plan.total_cost:.2%}"
+        )
+        print(
+            f"| {strategy} | {result.plan.total_cost:,.2f} | "
+            f"{'' if bound is None else f'{bound:,.2f}'} | {gap} | {result.plan.move_cost:,.2f} | "
+            f"{sum(c.status == 'moved' for c in result.orders):,} | {resourced:,} | "
+            f"{backordered:,} | {len(checked.of_rule('locked_moved'))} | "
+            f"{'ok' if checked.ok else sorted(checked.rules)} | {took:.0f} | {load_now()} |"
+        )
+        print(
+            f"<!-- {strategy}: reasons {dict(reasons)}, moved without a reason {no_reason}, "
+            f"notes {list(result.notes)} -->"
+        )
+
+
+def whole_network_plan(data: Dataset, plans: list[OrderPlan], replanned: Plan) -> Plan:
+    """Every order of the dataset: the re-planned ones as re-planned, the others as they were
+    (they move nothing, so their cost is the same on the re-planning network)."""
+    new = {p.order_id: p for p in replanned.orders}
+    orders = tuple(new.get(p.order_id, p) for p in plans)
+    total = sum(p.breakdown.total for p in orders if p.breakdown is not None)
+    return Plan(
+        dataset=data.name,
+        strategy="re-plan",
+        total_cost=round(total, 2),
+        orders=orders,
+        move_cost=replanned.move_cost,
+    )
+
+
+def where_units_went(target: str, scope_plans: list[OrderPlan], result) -> tuple[int, int]:
+    """Of the unlocked units held at `target`: how many ship from elsewhere now, how many are
+    unfilled (backordered). Every moved order has a reason (checked above)."""
+    resourced = backordered = 0
+    after = {c.order_id: c.after for c in result.orders}
+    for p in scope_plans:
+        for s in p.shipments:
+            if s.node_id != target:
+                continue
+            for pl in s.lines:
+                gone = pl.qty - (pl.locked or 0)
+                unfilled = sum(u.qty for u in after[p.order_id].unfilled if u.line_id == pl.line_id)
+                left_unfilled = min(gone, unfilled)
+                backordered += left_unfilled
+                resourced += gone - left_unfilled
+    return resourced, backordered
+
+
+# --------------------------------------------------------------------------- (b) re-optimisation
+
+
+def reoptimisation(data: Dataset, current_plan: Plan, args: argparse.Namespace) -> None:
+    started = time.monotonic()
+    fresh = plan_dataset(data, "optimal", Deadline(args.seconds))
+    fresh_seconds = time.monotonic() - started
+    myopic_cost, optimal_cost = current_plan.total_cost, fresh.total_cost
+    gap = myopic_cost - optimal_cost
+    extra = extra_shipments(current_plan)
+    print(
+        f"\n## (b) scheduled re-optimisation of all {len(data.orders):,} orders\n\n"
+        f"myopic (the current allocation): {myopic_cost:,.2f}, {extra:,} extra shipments; "
+        f"optimal from scratch: {optimal_cost:,.2f} (bound {fresh.bound or 0:,.2f}), "
+        f"{extra_shipments(fresh):,} extra shipments, {fresh_seconds:.0f} s, {load_now()}; "
+        f"gap myopic − optimal {gap:,.2f}.\n"
+    )
+    print(
+        "| move penalties | re-plan cost | of which moves | cost without moves | gap recovered "
+        "(vs optimal) | (vs bound) | extra shipments removed | orders moved | units moved | "
+        "bound | seconds | load |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    best_bound = fresh.bound or 0.0
+    held, problems = read_current(data.network, data.orders, current_plan.orders)
+    assert held is not None, problems
+    for label, per_order, per_unit in (("0 / 0", 0.0, 0.0), ("3.00 / 0.50 (default)", 3.0, 0.5)):
+        settings = data.network.settings.model_copy(
+            update={"move_penalty_per_order": per_order, "move_penalty_per_unit": per_unit}
+        )
+        network = replace(data.network, settings=settings).with_current(held)
+        replanning = Dataset(data.name, network, data.orders)
+        started = time.monotonic()
+        plan = plan_dataset(replanning, "optimal", Deadline(args.seconds))
+        took = time.monotonic() - started
+        assert check_plan(replanning, plan).ok
+        moves = plan.move_cost or 0.0
+        without_moves = plan.total_cost - moves
+        moved = [p for p in plan.orders if p.moved_units]
+        print(
+            f"| {label} | {plan.total_cost:,.2f} | {moves:,.2f} | {without_moves:,.2f} | "
+            f"{(myopic_cost - without_moves) / gap:.1%} | "
+            f"{(myopic_cost - without_moves) / (myopic_cost - best_bound):.1%} | "
+            f"{(extra - extra_shipments(plan)) / extra:.1%} | {len(moved):,} | "
+            f"{sum(p.moved_units or 0 for p in moved):,} | {plan.bound or 0:,.2f} | {took:.0f} | "
+            f"{load_now()} |"
+        )
+        if per_order or per_unit:
+            print("\n" + moves_worth_their_penalty(replanning, current_plan, plan) + "\n")
+
+
+def moves_worth_their_penalty(data: Dataset, current: Plan, replanned: Plan) -> str:
+    """Whether any order moved for less than its penalty.
+
+    For a moved order whose current allocation still fits next to every other order's new plan,
+    "worth it" means: putting it back alone would cost at least as much, i.e. its saving on the
+    cost of §4 is at least its move penalty. An order that made room for others cannot go back
+    alone (what it released is taken); so moves are grouped with the changes that took what they
+    released (and those with the changes that took what they released, ...); each group goes
+    back whole (it then takes back only what it released) and "worth it" means the group's
+    saving is at least its penalties. Counted: moved orders, those that can go back alone and
+    how many of them saved less than their penalty; groups of several changes and how many of
+    them saved less than their penalties."""
+    network = data.network
+    orders = {o.order_id: o for o in data.orders}
+    before = {p.order_id: p for p in current.orders}
+    after = {p.order_id: p for p in replanned.orders}
+    changed = [
+        oid
+        for oid in orders
+        if _decision(network, orders[oid], before[oid])
+        != _decision(network, orders[oid], after[oid])
+    ]
+    use_before = {
+        oid: usage(network, orders[oid], _decision(network, orders[oid], before[oid]))
+        for oid in changed
+    }
+    use_after = {
+        oid: usage(network, orders[oid], _decision(network, orders[oid], after[oid]))
+        for oid in changed
+    }
+    limits = _limits(network)
+    used: Counter[Resource] = Counter()
+    for oid, p in after.items():
+        for r, a in usage(network, orders[oid], _decision(network, orders[oid], p)).items():
+            used[r] += a
+
+    def fits(back: list[str]) -> bool:
+        trial = used.copy()
+        for oid in back:
+            for r, a in use_after[oid].items():
+                trial[r] -= a
+            for r, a in use_before[oid].items():
+                trial[r] += a
+        return all(trial[r] <= limits.get(r, float("inf")) for r in trial)
+
+    def cost_change(back: list[str]) -> float:
+        """Cost of putting `back` back (§4 of the current) less their cost now (with moves)."""
+        total = 0.0
+        for oid in back:
+            kept = price_order(network, orders[oid], _decision(network, orders[oid], before[oid]))
+            total += kept.breakdown.total - after[oid].breakdown.total
+        return total
+
+    moved = [oid for oid in changed if after[oid].moved_units]
+    alone = [oid for oid in moved if fits([oid])]
+    cheaper_alone = [oid for oid in alone if cost_change([oid]) < -1e-6]
+    groups = _groups(changed, use_before, use_after)
+    grouped = [g for g in groups if len(g) > 1 and any(after[o].moved_units for o in g)]
+    cheaper_groups = [g for g in grouped if fits(g) and cost_change(g) < -1e-6]
+    unfit = [g for g in grouped if not fits(g)]
+    sizes = sorted((len(g) for g in grouped), reverse=True)
+    return (
+        f"No order moved for less than its penalty? {len(moved):,} orders moved; "
+        f"{len(alone):,} of them could go back alone, and {len(cheaper_alone)} of those would be "
+        f"cheaper back (moved for less than their penalty); the other {len(moved) - len(alone):,} "
+        f"interact with other changes: {len(grouped):,} groups of several changes (sizes "
+        f"{sizes[:5]}), {len(cheaper_groups)} cheaper put back whole, {len(unfit)} that could not "
+        f"be put back whole."
+    )
+
+
+def _decision(network: Network, order: Order, plan: OrderPlan) -> tuple[ChosenShipment, ...]:
+    return tuple(
+        sorted(
+            (chosen_shipment(network, order, s) for s in plan.shipments),
+            key=lambda c: (c.node, c.key, sorted(c.units.items())),
+        )
+    )
+
+
+def _limits(network: Network) -> dict[Resource, int]:
+    from solver.network import UNLIMITED
+
+    fresh = Ledger.fresh(network)
+    out: dict[Resource, int] = {}
+    for n, node in enumerate(network.nodes):
+        for s, sku in enumerate(network.skus):
+            out["stock", node.node_id, sku.sku] = int(fresh.stock[n, s])
+        for kind, left in (("orders", fresh.orders_left), ("units", fresh.units_left),
+                           ("same_day", fresh.same_day_left)):  # fmt: skip
+            if left[n] < UNLIMITED // 2:
+                out[kind, node.node_id, ""] = int(left[n])
+    return out
+
+
+def _groups(
+    changed: list[str],
+    use_before: dict[str, dict[Resource, int]],
+    use_after: dict[str, dict[Resource, int]],
+) -> list[list[str]]:
+    """Changes joined when one takes more of a resource the other releases."""
+    parent = {oid: oid for oid in changed}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    releasers: dict[Resource, list[str]] = {}
+    takers: dict[Resource, list[str]] = {}
+    for oid in changed:
+        for r in set(use_before[oid]) | set(use_after[oid]):
+            delta = use_after[oid].get(r, 0) - use_before[oid].get(r, 0)
+            if delta < 0:
+                releasers.setdefault(r, []).append(oid)
+            elif delta > 0:
+                takers.setdefault(r, []).append(oid)
+    for r, gave in releasers.items():
+        for a in gave:
+            for b in takers.get(r, []):
+                parent[root(a)] = root(b)
+    found: dict[str, list[str]] = {}
+    for oid in changed:
+        found.setdefault(root(oid), []).append(oid)
+    return list(found.values())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=5000)
+    parser.add_argument("--stores", type=int, default=100)
+    parser.add_argument("--skus", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--loose", action="store_true")
+    parser.add_argument("--picked", type=float, default=0.2)
+    parser.add_argument("--outage-seconds", type=float, default=180.0)
+    parser.add_argument("--seconds", type=float, default=300.0)
+    parser.add_argument("--only", choices=["outage", "reoptimisation"])
+    args = parser.parse_args()
+    print(run_header())
+    data = load(args)
+    started = time.monotonic()
+    current = plan_dataset(data, "myopic")
+    print(
+        f"\n{data.name}: {len(data.network.nodes)} nodes, {len(data.orders):,} orders; myopic "
+        f"(the current allocation) {current.total_cost:,.2f} in {time.monotonic() - started:.0f} s"
+        f", {load_now()}"
+    )
+    if args.only != "reoptimisation":
+        outage_drill(data, current, args)
+    if args.only != "outage":
+        reoptimisation(data, current, args)
+
+
+if __name__ == "__main__":
+    main()
