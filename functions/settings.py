@@ -61,6 +61,7 @@ class Settings(BaseModel):
     config_table: str | None = None
     idempotency_table: str | None = None
     scenarios_table: str | None = None
+    reallocations_table: str | None = None
     scenario_bucket: str | None = None
     """The what-if bucket (`dal/scenarios/storage.py` has its layout)."""
     state_machine_arn: str | None = None
@@ -75,6 +76,23 @@ class Settings(BaseModel):
     closed_order_retention_days: int = Field(default=0, ge=0)
     """Days a closed (cancelled) order is kept before DynamoDB's TTL deletes it; 0 keeps it
     (template parameter ClosedOrderRetentionDays)."""
+    reallocation_bucket: str | None = None
+    """Reallocation working files: scope, snapshots, plans, reports
+    (`dal/reallocation/storage.py`)."""
+    reallocation_state_machine_arn: str | None = None
+    """The reallocation workflow (infra/reallocation-state-machine.asl.json)."""
+    event_bus_name: str | None = None
+    """The EventBridge bus of domain events (node, stock, rejection changes; OrderReallocated).
+    Unset: nothing is published, so no change triggers a reallocation."""
+    fence_minutes: float = Field(default=120.0, gt=0)
+    """How long a (node, SKU) a node rejected as out of stock stays fenced."""
+    reoptimise_window_minutes: int = Field(default=30, gt=0)
+    """The scheduled re-optimisation re-plans the open orders routed this many minutes back."""
+    reallocation_chunk_orders: int = Field(default=2000, gt=0)
+    """Orders re-planned together in one chunk of a reallocation (larger scopes: several
+    chunks, one after another)."""
+    reallocation_solve_seconds: float = Field(default=60.0, gt=0)
+    """Wall-clock cap of one chunk's re-plan."""
     dynamodb_endpoint_url: str | None = None
     """The local stack's embedded DynamoDB (or DynamoDB Local); absent on AWS."""
     s3_endpoint_url: str | None = None

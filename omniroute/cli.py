@@ -313,8 +313,15 @@ def serve(
             "(default: in memory, lost on stop)."
         ),
     ] = None,
+    schedules: Annotated[
+        bool,
+        typer.Option(
+            help="Fire the template's schedules (the periodic re-optimisation of recent orders)."
+        ),
+    ] = True,
 ) -> None:
-    """Run the API locally: embedded DynamoDB (moto), tables, demo data, Swagger UI."""
+    """Run the API locally: embedded DynamoDB (moto), tables, demo data, Swagger UI; the
+    reallocation triggers run in the background (closing a node re-sources its orders)."""
     from omniroute.local.snapshots import SnapshotError, has_snapshot
     from omniroute.local.stack import DEFAULT_DATASET, start_local_stack, wait_for_interrupt
     from omniroute.local.workers import WorkerStartFailed
@@ -329,7 +336,12 @@ def serve(
     folder = dataset or DEFAULT_DATASET
     try:
         stack = start_local_stack(
-            port, folder, dynamodb_endpoint, workers=workers, data_dir=data_dir
+            port,
+            folder,
+            dynamodb_endpoint,
+            workers=workers,
+            data_dir=data_dir,
+            run_schedules=schedules,
         )
     except (ValueError, OSError, SnapshotError, WorkerStartFailed) as exc:
         errors.print(f"[bold red]cannot start:[/] {exc}", highlight=False)
@@ -337,12 +349,100 @@ def serve(
     data = f"restored from {data_dir}: {stack.restored.summary()}" if stack.restored else folder
     console.print(f"Omniroute API on {stack.url} (DynamoDB at {stack.dynamodb_url}, data: {data})")
     console.print(f"Swagger UI: [bold]{stack.docs_url}[/]   OpenAPI: {stack.url}/openapi.json")
+    from omniroute.local.eventbridge import rules
+    from omniroute.local.schedules import schedules as template_schedules
+
+    every = (
+        ", ".join(f"{s.function} every {s.seconds / 60:g} min" for s in template_schedules())
+        if schedules
+        else "off"
+    )
+    console.print(
+        f"Reallocation triggers: {len(rules())} event rules on; schedules: {every} "
+        "(omniroute reallocate --help)"
+    )
     kept = f"saved to {data_dir} on stop" if data_dir else "in memory only, lost on stop"
     console.print(f"Ctrl+C to stop (the embedded store is {kept}).")
     wait_for_interrupt()
     stack.stop()
     if stack.saved is not None:
         console.print(f"Saved to {data_dir}: {stack.saved.summary()}")
+
+
+@app.command()
+def reallocate(
+    trigger: Annotated[
+        str,
+        typer.Option(
+            help="node-offline, node-capacity, stock-short, rejected, stock-arrived, scheduled "
+            "or manual (docs/reallocation.md)."
+        ),
+    ],
+    node: Annotated[list[str] | None, typer.Option(help="Node id (repeat for several).")] = None,
+    sku: Annotated[list[str] | None, typer.Option(help="SKU (repeat for several).")] = None,
+    order: Annotated[list[str] | None, typer.Option(help="Order id (manual scope).")] = None,
+    window_minutes: Annotated[
+        int | None, typer.Option(min=1, help="scheduled: re-plan what was routed this far back.")
+    ] = None,
+    routed_after: Annotated[str | None, typer.Option(help="manual: ISO-8601 UTC.")] = None,
+    routed_before: Annotated[str | None, typer.Option(help="manual: ISO-8601 UTC.")] = None,
+    all_orders: Annotated[bool, typer.Option("--all", help="manual: every open order.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="Plan and report, change nothing (the node stays open).")
+    ] = False,
+    url: Annotated[str, typer.Option(help="The local stack's API.")] = "http://127.0.0.1:8000",
+    chunk_orders: Annotated[int | None, typer.Option(min=1, help="Orders per chunk.")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the run.")] = 600.0,
+    orders_shown: Annotated[int, typer.Option(help="Changed orders listed.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Re-plan open orders together on a running `omniroute serve` and print the report.
+
+    The run is the stack's reallocation state machine (the deployed definition, in its Step
+    Functions). Without --dry-run, --trigger node-offline first closes the node through the
+    API, as an operator would; the event that closing sends starts the same run."""
+    from functions.logic.reallocation.triggers import KINDS
+    from omniroute.reallocate import (
+        ApiRefused,
+        ApiUnreachable,
+        call,
+        print_report,
+        request_body,
+        wait,
+    )
+
+    if trigger not in KINDS:
+        errors.print(f"unknown trigger {trigger!r}; choose one of {', '.join(KINDS)}")
+        raise typer.Exit(code=2)
+    try:
+        body = request_body(
+            trigger,
+            node or [],
+            sku or [],
+            order or [],
+            window_minutes,
+            routed_after,
+            routed_before,
+            all_orders,
+            dry_run,
+            chunk_orders,
+        )
+    except ValueError as error:
+        errors.print(str(error))
+        raise typer.Exit(code=2) from None
+    try:
+        if trigger == "node-offline" and not dry_run:
+            call(url, "PUT", f"/v1/nodes/{body['trigger']['node_id']}", {"active": False})
+        started = call(url, "POST", "/v1/reallocations", body)
+        report = wait(url, started["reallocation_id"], timeout)
+    except (ApiUnreachable, ApiRefused) as error:
+        errors.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
+    if as_json:
+        console.print_json(json.dumps(report))
+    else:
+        print_report(console, report, orders_shown)
+    raise typer.Exit(code=0 if report["status"] == "succeeded" else 1)
 
 
 @app.command()

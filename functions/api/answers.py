@@ -91,6 +91,10 @@ class ShipmentAnswer(Shipment):
     model_config = ANSWER_CONFIG
 
     lines: tuple[LineAnswer, ...]
+    state: Literal["reserved", "released", "picked", "shipped"] = Field(
+        description="what the node reported last (POST .../shipments/{node_id}/events); "
+        "picked and shipped units are locked"
+    )
     alternative: Alternative | None = Field(
         description="null for orders of more than 20 lines (each alternative is a re-solve)"
     )

@@ -6,6 +6,7 @@ that could ship it; turned into the per-order `Network` and `Ledger` that
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ import numpy as np
 from functions.dal.capacity import today
 from functions.dal.client import batch_get
 from functions.dal.network_config import VERSION_KEY, NetworkConfig, network_config
+from functions.dal.reallocation.fences import is_fenced
 from solver.ledger import Ledger
 from solver.models import Sku
 from solver.network import UNLIMITED, Network
@@ -108,12 +110,14 @@ def order_ledger(
     stock_items: Sequence[Mapping[str, Any]],
     capacity_items: Iterable[Mapping[str, Any]],
 ) -> Ledger:
-    """Stock left (stored `available`, never below 0) and today's capacity left per node."""
+    """Stock left (stored `available`, never below 0; none where a fence stands) and today's
+    capacity left per node."""
     stock = np.zeros((len(network.nodes), len(network.skus)), dtype=np.int64)
+    now = time.time()
     for s, item in enumerate(stock_items):
         for node_id, level in item.get("levels", {}).items():
             n = network.node_index.get(node_id)
-            if n is not None:
+            if n is not None and not is_fenced(level, now):
                 stock[n, s] = max(0, int(level["available"]))
     used = {item["node_id"]: item for item in capacity_items}
     orders_left, units_left, same_day_left = [], [], []

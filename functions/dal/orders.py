@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from functions.dal.codec import decode_item, encode_item
+from functions.dal.order_index import index_attributes
 from functions.dal.tables import TTL_ATTRIBUTE
 from functions.settings import current_settings
 from solver.models import Order
@@ -70,7 +71,9 @@ def chosen_from_rows(network: Network, rows: Iterable[Mapping[str, Any]]) -> lis
 def record_attributes(
     order: Order, body: dict[str, Any], network: Network, chosen: Iterable[ChosenShipment], day: str
 ) -> dict[str, Any]:
-    """The record's attributes for an order answered with `body`, holding `chosen` on `day`."""
+    """The record's attributes for an order answered with `body`, holding `chosen` on `day`
+    (with the `open_orders` index attributes, `order_index.py`)."""
+    chosen = list(chosen)
     return {
         "status": body["status"],
         "order": order.model_dump_json(),
@@ -79,6 +82,7 @@ def record_attributes(
         "day": day,
         "excluded": json.dumps(body["excluded_nodes"]),
         "version": body["version"],
+        **index_attributes(order, network, chosen, body.get("unfilled", ())),
     }
 
 

@@ -64,6 +64,7 @@ __all__ = [
     "ReservationFailed",
     "StockDelta",
     "commit",
+    "commit_together",
     "hold_until",
     "is_stale",
     "recover",
@@ -102,6 +103,8 @@ class RecordWrite:
     attributes: Mapping[str, Any]
     creating: bool
     expected_version: int | None = None
+    removes: tuple[str, ...] = ()
+    """Attributes to remove (e.g. `open_shard` when the order is no longer open)."""
 
 
 @dataclass
@@ -111,6 +114,8 @@ class ReservationFailed(Exception):
 
     reason: str
     details: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[str] = field(default_factory=list)
+    """`commit_together`: the orders whose record condition failed."""
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.details}"
@@ -170,6 +175,14 @@ def _record_condition(record: RecordWrite) -> tuple[str, dict[str, Any]]:
     )
 
 
+def _record_action(db: Database, record: RecordWrite) -> dict[str, Any]:
+    """The record's write in one transaction, under its condition."""
+    condition, values = _record_condition(record)
+    return _record_update(
+        db, record.order_id, condition, values, sets=record.attributes, removes=record.removes
+    )
+
+
 def is_stale(record: Mapping[str, Any], now: float | None = None) -> bool:
     """A pending record whose change may be recovered: the invocation that began it is over."""
     if "pending_op" not in record:
@@ -226,11 +239,8 @@ def commit(db: Database, deltas: Sequence[Delta], record: RecordWrite) -> None:
     kept = [d for d in deltas if not d.is_empty()]
     op = uuid.uuid4().hex
     if len(kept) <= CHUNK_SIZE:
-        condition, values = _record_condition(record)
         actions = [delta_action(db, d, checked=True) for d in kept]
-        actions.append(
-            _record_update(db, record.order_id, condition, values, sets=record.attributes)
-        )
+        actions.append(_record_action(db, record))
         try:
             _transact(db, actions, op)
         except ClientError as error:
@@ -259,6 +269,7 @@ def _commit_in_chunks(db: Database, deltas: list[Delta], record: RecordWrite, op
         "takes": takes,
         "creating": record.creating,
         "final": dict(record.attributes),
+        "removes": list(record.removes),
     }
     begin: dict[str, Any] = {
         "pending_op": op,
@@ -300,7 +311,7 @@ def _commit_in_chunks(db: Database, deltas: list[Delta], record: RecordWrite, op
         "pending_op = :op AND attribute_not_exists(recovery)",
         {":op": op},
         sets=record.attributes,
-        removes=PENDING_ATTRIBUTES,
+        removes=(*PENDING_ATTRIBUTES, *record.removes),
     )
     try:
         db.client.transact_write_items(TransactItems=[final])
@@ -328,7 +339,8 @@ def recover(db: Database, order_id: str) -> str | None:
             _fence(db, order_id, op, int(pending["takes"]), applied)
             continue
         if direction == "forward":
-            _roll_forward(db, order_id, op, chunks, applied, pending["final"])
+            final = (pending["final"], tuple(pending.get("removes", ())))
+            _roll_forward(db, order_id, op, chunks, applied, final)
         else:
             _roll_back(db, order_id, op, chunks, applied, bool(pending["creating"]))
     raise RuntimeError(f"order {order_id!r}: its pending change kept moving; recover it again")
@@ -382,8 +394,9 @@ def _roll_forward(
     op: str,
     chunks: list[list[Delta]],
     applied: set[str],
-    final: Mapping[str, Any],
+    final: tuple[Mapping[str, Any], tuple[str, ...]],
 ) -> None:
+    """`final`: the record's final attributes and those it removes."""
     for number, chunk in enumerate(chunks):
         if _mark(op, number) not in applied:
             _recovery_step(db, order_id, op, number, chunk, applying=True)
@@ -392,8 +405,8 @@ def _roll_forward(
         order_id,
         "pending_op = :op AND recovery = :forward",
         {":op": op, ":forward": "forward"},
-        sets=final,
-        removes=(*PENDING_ATTRIBUTES, "recovery"),
+        sets=final[0],
+        removes=(*PENDING_ATTRIBUTES, "recovery", *final[1]),
     )
     _guarded(db, [finish], f"finish:{op}")
 
@@ -427,3 +440,79 @@ def _roll_back(
         db, order_id, condition, values, removes=(*PENDING_ATTRIBUTES, "recovery")
     )
     _guarded(db, [restore], f"restore:{op}")
+
+
+# --------------------------------------------------------------------------- several orders
+
+
+def _summed(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+    return {n: a.get(n, 0) + b.get(n, 0) for n in {*a, *b}}
+
+
+def merge_deltas(deltas: Sequence[Delta]) -> list[Delta]:
+    """One delta per item (a transaction may touch an item once): units (and write-offs) of a
+    SKU summed per node, capacity use summed per node and day; empty ones dropped."""
+    stock: dict[str, StockDelta] = {}
+    capacity: dict[tuple[str, str], CapacityDelta] = {}
+    for d in deltas:
+        if isinstance(d, StockDelta):
+            old = stock.get(d.sku)
+            stock[d.sku] = (
+                d
+                if old is None
+                else StockDelta(
+                    d.sku, _summed(old.units, d.units), _summed(old.write_off, d.write_off)
+                )
+            )
+        else:
+            key = (d.node_id, d.day)
+            was = capacity.get(key)
+            capacity[key] = (
+                d
+                if was is None
+                else CapacityDelta(
+                    d.node_id,
+                    d.day,
+                    was.orders + d.orders,
+                    was.units + d.units,
+                    was.same_day + d.same_day,
+                    d.limits,
+                )
+            )
+    merged: list[Delta] = [
+        StockDelta(
+            sku,
+            {n: q for n, q in delta.units.items() if q},
+            {n: q for n, q in delta.write_off.items() if q},
+        )
+        for sku, delta in sorted(stock.items())
+    ]
+    merged += [capacity[key] for key in sorted(capacity)]
+    return [d for d in merged if not d.is_empty()]
+
+
+def commit_together(db: Database, deltas: Sequence[Delta], records: Sequence[RecordWrite]) -> None:
+    """Several orders' changes in ONE transaction (moves that only fit together, e.g. two orders
+    swapping stock): `deltas` merged per item, each record under its own condition. All or
+    nothing, never chunked (so no pending state to recover); `ReservationFailed.orders` names
+    the records whose condition failed."""
+    merged = merge_deltas(deltas)
+    if len(merged) + len(records) > TRANSACTION_LIMIT:
+        raise ValueError(
+            f"{len(merged)} items and {len(records)} orders exceed one transaction "
+            f"({TRANSACTION_LIMIT} actions)"
+        )
+    actions = [delta_action(db, d, checked=True) for d in merged]
+    actions += [_record_action(db, record) for record in records]
+    try:
+        _transact(db, actions, uuid.uuid4().hex)
+    except ClientError as error:
+        if error_code(error) != "TransactionCanceledException":
+            raise
+        codes = cancellation_codes(error)
+        failed = [i for i, code in enumerate(codes) if code not in ("None", "")]
+        orders = [records[i - len(merged)].order_id for i in failed if i >= len(merged)]
+        if orders:
+            raise ReservationFailed("record_changed", orders=orders) from error
+        details = [describe(merged[i]) for i in failed if i < len(merged)]
+        raise ReservationFailed("stock_changed", details) from error

@@ -21,6 +21,13 @@ in docs/dynamodb.md; in short:
 - idempotency: Powertools' DynamoDBPersistenceLayer (key `id`, TTL `expiration`).
 - scenarios:   one item per what-if job (`job_id`): status, progress (batches done/total), where
                its results are in S3 and, when it failed, why (`scenarios/job_records.py`).
+- reallocations: one item per reallocation (`reallocation_id`, the execution's name): its
+               trigger, status, per-chunk progress and summary; the report is in S3
+               (`reallocation/records.py`).
+
+The orders table has one sparse global secondary index, `open_orders` (hash `open_shard`, range
+`routed_at`): only open orders carry `open_shard`, so the index lists exactly the allocations a
+reallocation may re-decide, with the attributes it filters on (`order_index.py`).
 """
 
 from __future__ import annotations
@@ -29,6 +36,17 @@ from collections.abc import Mapping
 from typing import Any
 
 PAY_PER_REQUEST = "PAY_PER_REQUEST"
+OPEN_ORDERS_INDEX = "open_orders"
+OPEN_ORDERS_PROJECTION = (
+    "status",
+    "version",
+    "alloc_nodes",
+    "alloc_skus",
+    "alloc_pairs",
+    "backordered_skus",
+    "created_at",
+)
+"""Attributes of an order record the `open_orders` index carries besides its keys."""
 
 
 def _hash_key(name: str) -> dict[str, Any]:
@@ -57,19 +75,33 @@ TABLES: dict[str, dict[str, Any]] = {
         "AttributeDefinitions": [
             {"AttributeName": "order_id", "AttributeType": "S"},
             {"AttributeName": "pending_op", "AttributeType": "S"},
+            {"AttributeName": "open_shard", "AttributeType": "S"},
+            {"AttributeName": "routed_at", "AttributeType": "S"},
         ],
         "GlobalSecondaryIndexes": [
             {
                 "IndexName": "pending",
                 "KeySchema": [{"AttributeName": "pending_op", "KeyType": "HASH"}],
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
-            }
+            },
+            {
+                "IndexName": OPEN_ORDERS_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "open_shard", "KeyType": "HASH"},
+                    {"AttributeName": "routed_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {
+                    "ProjectionType": "INCLUDE",
+                    "NonKeyAttributes": list(OPEN_ORDERS_PROJECTION),
+                },
+            },
         ],
     },
     "nodes": _hash_key("node_id"),
     "config": _hash_key("name"),
     "idempotency": _hash_key("id"),
     "scenarios": _hash_key("job_id"),
+    "reallocations": _hash_key("reallocation_id"),
 }
 """Logical table name -> CreateTable keyword arguments without TableName."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from functions.api import admin, docs, inventory, orders, scenarios
+from functions.api import admin, docs, inventory, orders, reallocations, scenarios, shipments
 from functions.api.resolver import LambdaHandler, build_resolver, lambda_entry
 
 NEEDS: tuple[str, ...] = ()
@@ -18,6 +18,8 @@ def build_docs_resolver() -> APIGatewayRestResolver:
         inventory.make_router(),
         admin.make_router(),
         scenarios.make_router(),
+        shipments.make_router(),
+        reallocations.make_router(),
         docs.make_router(),
     )
 

@@ -30,6 +30,7 @@ from functions.dal.network_config import (
 )
 from functions.logic.errors import Conflict, Invalid, NotFound, field_error, not_found
 from functions.logic.limits import MAX_DAYS, MAX_MONEY, ROW_BOUNDS, SETTING_BOUNDS
+from functions.logic.reallocation import signals
 from solver import loading
 from solver.models import Node, Rate, Settings, Transit, Zone
 
@@ -66,6 +67,7 @@ def update_node(db: Database, node_id: str, changes: dict[str, Any]) -> dict[str
             put_node(db, updated, expected=node)
         except ConditionFailed:
             continue  # changed meanwhile: merge into the fresh record
+        signals.node_changed(db, node, updated)  # closed or cut: a reallocation trigger
         return node_view(db, node_id)
     raise Conflict("node_changed", f"node {node_id!r} kept changing; retry")
 

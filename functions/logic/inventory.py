@@ -14,6 +14,7 @@ from functions.dal.database import Database
 from functions.dal.network_config import network_config
 from functions.logic.errors import Conflict, Invalid, field_error, not_found
 from functions.logic.limits import MAX_ADJUSTMENT_SKUS
+from functions.logic.reallocation import signals
 from solver.models import StockRow
 
 WRITE_ATTEMPTS = 5
@@ -54,6 +55,7 @@ def set_levels(db: Database, rows: Sequence[StockRow]) -> dict[str, Any]:
         by_sku.setdefault(row.sku, {})[row.node_id] = (row.on_hand, row.safety_stock)
     for sku, sets in by_sku.items():
         stock.set_levels(db, sku, items[sku], sets)
+    signals.stock_changed(db, {sku: items[sku] for sku in by_sku})  # reallocation triggers
     return {"applied_rows": len(rows), "skus": len(by_sku)}
 
 
@@ -87,6 +89,7 @@ def adjust_levels(db: Database, rows: Sequence[tuple[str, str, int]]) -> dict[st
             raise Conflict("insufficient_on_hand", "nothing was changed", short)
         try:
             stock.add_on_hand(db, items, deltas)
+            signals.stock_changed(db, {sku: items[sku] for sku in deltas})  # triggers
             return {"applied_rows": len(rows), "skus": len(deltas)}
         except ConditionFailed:
             if attempt == WRITE_ATTEMPTS - 1:

@@ -8,7 +8,9 @@ OMNIROUTE_FAULT_INJECTION=1). Then a request may carry `X-Omniroute-Fault` with 
   sent, so calls 1..N-1 happened and N did not;
 - `kill-after-call=N`: SIGKILL it just after the N-th call's answer came back (DynamoDB applied
   it, or refused it), before the handler sees the answer;
-- `kill-after-handler`: SIGKILL it after the handler returned, before its answer is sent.
+- `kill-after-handler`: SIGKILL it after the handler returned, before its answer is sent;
+- `error-at-call=N`: the N-th call is not sent and fails as DynamoDB's `InternalServerError`
+  would (after botocore's retries), so the handler meets an AWS error mid-way and lives on.
 
 Every answer then carries `X-Omniroute-Aws-Calls`, the calls the handler made in order (e.g.
 `dynamodb:BatchGetItem,dynamodb:TransactWriteItems,dynamodb:PutItem`), so a harness can first
@@ -33,7 +35,7 @@ CALLS_HEADER = "X-Omniroute-Aws-Calls"
 WORKER_HEADER = "X-Omniroute-Worker-Pid"
 FAULT_INJECTION_ENV = "OMNIROUTE_FAULT_INJECTION"
 
-Point = Literal["before-call", "after-call", "after-handler"]
+Point = Literal["before-call", "after-call", "after-handler", "error-at-call"]
 
 
 @dataclass(frozen=True)
@@ -49,15 +51,18 @@ class InvalidFault(ValueError):
 
 
 def parse_fault(value: str) -> Fault:
-    """`kill-before-call=N`, `kill-after-call=N` or `kill-after-handler`."""
+    """`kill-before-call=N`, `kill-after-call=N`, `kill-after-handler` or `error-at-call=N`."""
     text = value.strip()
     if text == "kill-after-handler":
         return Fault("after-handler")
+    error = re.fullmatch(r"error-at-call=([1-9][0-9]{0,5})", text)
+    if error is not None:
+        return Fault("error-at-call", int(error.group(1)))
     found = re.fullmatch(r"kill-(before|after)-call=([1-9][0-9]{0,5})", text)
     if found is None:
         raise InvalidFault(
-            f"{FAULT_HEADER} must be kill-before-call=N, kill-after-call=N (N >= 1) or "
-            f"kill-after-handler, not {value!r}"
+            f"{FAULT_HEADER} must be kill-before-call=N, kill-after-call=N, error-at-call=N "
+            f"(N >= 1) or kill-after-handler, not {value!r}"
         )
     point: Point = "before-call" if found.group(1) == "before" else "after-call"
     return Fault(point, int(found.group(2)))
@@ -118,6 +123,13 @@ def install() -> None:
         at_this_call = fault is not None and fault.call == number
         if at_this_call and fault is not None and fault.point == "before-call":
             kill_this_process()
+        if at_this_call and fault is not None and fault.point == "error-at-call":
+            from botocore.exceptions import ClientError
+
+            raise ClientError(
+                {"Error": {"Code": "InternalServerError", "Message": "injected fault"}},
+                operation_name,
+            )
         try:
             return original(self, operation_name, api_params)
         finally:

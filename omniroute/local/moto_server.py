@@ -56,9 +56,10 @@ class MotoServer:
         )
         from werkzeug.serving import make_server
 
-        from omniroute.local import moto_json, moto_transactions
+        from omniroute.local import moto_indexes, moto_json, moto_transactions
 
         moto_transactions.install()  # item snapshots, not whole-table copies (requests serialised)
+        moto_indexes.install()  # index queries read projected items, as DynamoDB does
         moto_json.install()  # plain JSON answers instead of moto's shape-by-shape serializer
         self.port = self.port or free_port()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from omniroute.data import DEMO_DATASET
 from omniroute.local import faults, snapshots
 from omniroute.local.api_server import HttpServer, LocalApiGateway
+from omniroute.local.eventbridge import LocalEventBridge, bus_variables, target_handlers
 from omniroute.local.moto_server import MotoServer, forget_everything
 from omniroute.local.routes import RouteTable
 from omniroute.local.schedules import LocalSchedules, schedules
@@ -117,13 +118,18 @@ class LocalStack:
     dynamodb_url: str
     api_workers: WorkerPool
     task_workers: WorkerPool
+    events: LocalEventBridge
+    """The template's event rules (omniroute/local/eventbridge.py)."""
+    machines: LocalStateMachines
+    """The template's state machines in moto (tests inject task faults through it)."""
     _http: HttpServer
     _gateway: LocalApiGateway
     _aws: MotoServer
     """moto's server this stack started: DynamoDB, S3 and Step Functions (S3 and Step
     Functions only, when DynamoDB is elsewhere)."""
     schedules: LocalSchedules | None = None
-    """The template's scheduled functions (the order sweeper), run in the background."""
+    """The template's scheduled functions (the order sweeper, the periodic re-optimisation),
+    run in the background."""
     _store: snapshots.Store | None = None
     _data_dir: Path | None = None
     restored: snapshots.Saved | None = None
@@ -140,6 +146,7 @@ class LocalStack:
         forget its in-memory state (a restart starts from the data folder or the dataset)."""
         self._http.stop()
         self._gateway.close()
+        self.events.stop()
         if self.schedules is not None:
             self.schedules.stop()
         self.api_workers.stop()
@@ -197,15 +204,22 @@ def start_local_stack(
         environment["S3_ENDPOINT_URL"] = aws.url
         environment["SCENARIO_BUCKET"] = f"{prefix}-scenarios"
         environment["AWS_ENDPOINT_URL_SFN"] = aws.url  # botocore's endpoint for Step Functions
+        environment["AWS_ENDPOINT_URL_EVENTBRIDGE"] = aws.url  # and EventBridge (domain events)
+        # Reallocation files under reallocations/ of the same bucket, so --data-dir keeps them.
+        environment["REALLOCATION_BUCKET"] = environment["SCENARIO_BUCKET"]
         environment["WHATIF_CONCURRENCY"] = str(TASK_WORKERS)
         os.environ.update(environment)
-        task_pool = _task_pool(template, environment)
+        task_pool = _task_pool(template, environment, target_handlers(template), fault_injection)
         started.callback(task_pool.stop)
+        region = environment["AWS_DEFAULT_REGION"]
+        events = LocalEventBridge(aws.url, region, prefix, task_pool, template)
+        started.callback(events.stop)
         machines = LocalStateMachines(
             aws.url, environment["AWS_DEFAULT_REGION"], prefix, task_pool, template
         )
         started.callback(disable_execution)
         environment.update(state_machine_variables(template, machines.create()))
+        environment.update(bus_variables(template, events.create()))
         os.environ.update(environment)
         store = snapshots.Store.from_environment() if data_dir is not None else None
         restored = _fill_store(dataset, data_dir, store)
@@ -219,6 +233,7 @@ def start_local_stack(
         pool.start()
         gateway = LocalApiGateway(table, pool, MAX_BODY_BYTES, fault_injection)
         http = HttpServer(gateway, port).start()
+        events.start()
         scheduled = LocalSchedules(schedules(template))
         if run_schedules:
             scheduled.start()
@@ -228,6 +243,8 @@ def start_local_stack(
         endpoint,
         pool,
         task_pool,
+        events,
+        machines,
         http,
         gateway,
         aws,
@@ -238,17 +255,21 @@ def start_local_stack(
     )
 
 
-def _task_pool(template: Path, environment: dict[str, str]) -> WorkerPool:
-    """The pool for the state machines' Lambda tasks: the handlers of the functions their
-    definitions invoke (started on the first task)."""
+def _task_pool(
+    template: Path, environment: dict[str, str], extra: set[str], fault_injection: bool = False
+) -> WorkerPool:
+    """The pool for the state machines' Lambda tasks and the event rules' targets: the handlers
+    of the functions they invoke (started on the first task)."""
     by_function = handlers(template)
-    task_handlers = {
+    task_handlers = extra | {
         by_function[function]
         for machine in state_machines(template).values()
         for function in machine.function_substitutions.values()
     }
     env = {**environment, **_credentials()}
-    return WorkerPool("tasks", TASK_WORKERS, env, tuple(sorted(task_handlers)))
+    return WorkerPool(
+        "tasks", TASK_WORKERS, env, tuple(sorted(task_handlers)), fault_injection=fault_injection
+    )
 
 
 def _fill_store(

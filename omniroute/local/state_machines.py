@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from omniroute.local import faults
 from omniroute.local.events import LOCAL_ACCOUNT
 from omniroute.local.template import TEMPLATE, functions, handlers, state_machines, substitute
 from omniroute.local.workers import WorkerPool
@@ -109,6 +111,20 @@ class LocalStateMachines:
     prefix: str
     pool: WorkerPool
     template: Path = TEMPLATE
+    _task_faults: dict[str, list[faults.Fault]] = field(default_factory=dict)
+    _faults_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def inject_task_fault(self, action: str, fault: faults.Fault) -> None:
+        """Tests: kill the worker of the next task whose payload's `action` is `action`, at
+        `fault` (the pool must have fault injection on). Several queue up, one per task."""
+        with self._faults_lock:
+            self._task_faults.setdefault(action, []).append(fault)
+
+    def _next_fault(self, event: Any) -> faults.Fault | None:
+        action = event.get("action") if isinstance(event, dict) else None
+        with self._faults_lock:
+            queued = self._task_faults.get(str(action))
+            return queued.pop(0) if queued else None
 
     def create(self) -> dict[str, str]:
         """Create every state machine; returns logical id -> ARN."""
@@ -151,7 +167,9 @@ class LocalStateMachines:
             return _function_error("ResourceNotFoundException", f"no function {name}")
         raw = parameters.get("Payload") or b"{}"
         event = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
-        invocation = self.pool.invoke(self._handlers[logical], event, f"{self.prefix}-{logical}")
+        invocation = self.pool.invoke(
+            self._handlers[logical], event, f"{self.prefix}-{logical}", self._next_fault(event)
+        )
         if invocation.crashed:
             request = uuid.uuid4()
             reason = invocation.crash_reason()

@@ -47,7 +47,7 @@ def test_a_job_is_one_execution_of_the_definition_named_after_it(stack: LocalSta
     entered = {
         e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e
     }
-    (machine_file,) = [m.definition for m in state_machines().values()]
+    machine_file = state_machines()["ScenarioStateMachine"].definition
     defined = definition_states(json.loads(machine_file.read_text()))
     assert {"PrepareScenarios", "RunScenarios", "AggregateKpis", "JobDone"} <= entered
     assert entered <= defined

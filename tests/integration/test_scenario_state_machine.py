@@ -7,53 +7,28 @@ from __future__ import annotations
 import copy
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
-import requests
-from moto.server import ThreadedMotoServer
+
+from tests.integration.asl import (
+    REGION,
+    all_state_sets,
+    assert_every_state_reachable,
+    moto_endpoint,
+)
 
 ASL = Path(__file__).resolve().parents[2] / "infra" / "scenario-state-machine.asl.json"
 WORKER = "${ScenarioWorkerArn}"
-REGION = "us-east-1"
 
 
 def definition() -> dict:
     return json.loads(ASL.read_text())
 
 
-def all_state_sets(machine: dict) -> Iterator[tuple[str, dict]]:
-    """(StartAt, States) of the machine and of every Map's processor inside it."""
-    yield machine["StartAt"], machine["States"]
-    for state in machine["States"].values():
-        if state["Type"] == "Map":
-            yield from all_state_sets(state["ItemProcessor"])
-
-
-def targets(state: dict) -> list[str]:
-    out = [state[k] for k in ("Next", "Default") if k in state]
-    out += [choice["Next"] for choice in state.get("Choices", [])]
-    out += [catch["Next"] for catch in state.get("Catch", [])]
-    return out
-
-
 def test_every_transition_names_a_state_and_every_state_is_reachable():
-    for start, states in all_state_sets(definition()):
-        assert start in states
-        for name, state in states.items():
-            for target in targets(state):
-                assert target in states, f"{name} -> {target}"
-            ends = state["Type"] in ("Succeed", "Fail") or state.get("End") is True
-            assert ends or "Next" in state or state["Type"] == "Choice", name
-        seen, todo = set(), [start]
-        while todo:
-            name = todo.pop()
-            if name not in seen:
-                seen.add(name)
-                todo += targets(states[name])
-        assert seen == set(states)
+    assert_every_state_reachable(definition())
 
 
 def test_scenarios_fan_out_in_a_distributed_map_and_days_loop_inside():
@@ -110,24 +85,8 @@ def with_tasks_as_passes(machine: dict) -> dict:
 
 @pytest.fixture
 def aws_endpoint(monkeypatch):
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        # moto's state-machine interpreter calls S3 (the ItemReader) at localhost:$MOTO_PORT.
-        "MOTO_PORT": str(port),
-    }.items():
-        monkeypatch.setenv(key, value)
-    requests.post(f"{url}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}})
-    yield url
-    requests.post(
-        f"{url}/moto-api/config", json={"stepfunctions": {"execute_state_machine": False}}
-    )
-    server.stop()
+    with moto_endpoint(monkeypatch) as url:
+        yield url
 
 
 def test_the_machine_runs_each_scenario_file_through_its_days(aws_endpoint):

@@ -121,6 +121,14 @@ def _flow(name: str) -> list[tuple[str, str, Any]]:
         ],
         "ScenarioWorkerFunction": [],  # no routes: tests/integration/test_scenario_worker.py
         "SweeperFunction": [],  # scheduled: tests/e2e/test_crash_recovery.py
+        "ReallocationsFunction": [  # a shadow run of the whole scope changes nothing
+            ("POST", "/v1/reallocations", {"scope": {"all": True}, "dry_run": True}),
+        ],
+        # Their own tests: an order with a shipment (test_shipments_api.py); the rules and the
+        # state machine's tasks (test_reallocation_rules.py, test_reallocation_tasks.py).
+        "ShipmentsFunction": [],
+        "ReallocationTriggerFunction": [],
+        "ReallocationWorkerFunction": [],
         "DocsFunction": [
             ("GET", "/openapi.json", None),
             ("GET", "/docs", None),

@@ -147,6 +147,7 @@ def test_functions_that_change_state_use_the_idempotency_table() -> None:
         if any(
             event["Properties"].get("Method", "").lower() in {"post", "put", "delete", "patch"}
             for event in function["Properties"].get("Events", {}).values()
+            if event["Type"] == "Api"
         ):
             assert "idempotency" in policy_tables(function).get("DynamoDBCrudPolicy", set()), name
 

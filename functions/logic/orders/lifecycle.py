@@ -42,6 +42,8 @@ from functions.logic.orders.planning import (
     plan_order,
     reservation_deltas,
 )
+from functions.logic.orders.shipments import unshipped_rows
+from functions.logic.reallocation import signals
 from solver.models import Order, OrderLine
 from solver.network import Network
 from solver.pricing import SAME_DAY, ChosenShipment, price_order
@@ -180,7 +182,7 @@ def cancel_order(db: Database, order_id: str) -> OrderChange:
         if record["status"] == "cancelled":
             return OrderChange(body)
         network = network_config(db).base
-        chosen = chosen_from_rows(network, json.loads(record["chosen"]))
+        chosen = chosen_from_rows(network, unshipped_rows(record))  # shipped: nothing held
         deltas = reservation_deltas(network, order, chosen, record["day"], sign=-1)
         version = int(record["version"]) + 1
         body = {**body, "status": "cancelled", "version": version}
@@ -190,8 +192,11 @@ def cancel_order(db: Database, order_id: str) -> OrderChange:
             "version": version,
             **closed_order_expiry(),  # kept CLOSED_ORDER_RETENTION_DAYS, then TTL deletes it
         }
+        closed = RecordWrite(
+            order_id, attributes, False, int(record["version"]), removes=("open_shard",)
+        )
         try:
-            commit(db, deltas, RecordWrite(order_id, attributes, False, int(record["version"])))
+            commit(db, deltas, closed)
         except ReservationFailed:
             continue
         return OrderChange(body)
@@ -253,6 +258,8 @@ def reject_lines(
         except ReservationFailed:
             conflicts += 1
             continue
+        rejected = {line.sku for line in order.lines if released.get(line.line_id)}
+        signals.lines_rejected(order_id, node_id, rejected, version)  # fence + re-plan
         return OrderChange(new_body, planned=planned, conflicts=conflicts)
     raise Conflict("stock_changed", f"stock kept changing while re-routing {order_id!r}; retry")
 

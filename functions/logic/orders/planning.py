@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from functions.dal.database import Database
+from functions.dal.order_index import backordered_rows
 from functions.dal.order_inputs import OrderInputs, read_order_inputs
 from functions.dal.reservations import CapacityDelta, Delta, StockDelta
 from functions.logic.errors import Invalid, from_load_errors
@@ -95,6 +96,7 @@ def plan_body(
     why = alternatives(planned, order, excluded)
     for shipment in plan["shipments"]:
         shipment["alternative"] = why.get(shipment["node_id"])
+        shipment["state"] = "reserved"  # then released, picked, shipped (orders/shipments.py)
     return {
         "order_id": order.order_id,
         "status": status,
@@ -102,7 +104,9 @@ def plan_body(
         "version": version,
         "excluded_nodes": sorted(excluded),
         **plan,
-        "backordered": plan["unfilled"],
+        # Agreement 2: units left unfilled are backordered on the order, filled when stock
+        # arrives (a reallocation, docs/reallocation.md).
+        "backordered": backordered_rows(plan["unfilled"]),
     }
 
 

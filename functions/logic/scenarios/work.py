@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import shutil
 import tempfile
 import threading
@@ -35,6 +34,7 @@ import numpy as np
 
 from functions.dal.scenarios import job_records as jobs
 from functions.dal.scenarios import storage
+from functions.logic.step_errors import step_error
 from functions.settings import current_settings
 from solver.models import Plan
 from solver.network import Network
@@ -268,14 +268,7 @@ def failure_reason(error: Any) -> str:
     with errorType and errorMessage)."""
     if not isinstance(error, dict):
         return str(error)
-    kind, cause = str(error.get("Error") or "Error"), error.get("Cause")
-    try:
-        details = json.loads(cause) if isinstance(cause, str) else None
-    except ValueError:
-        details = None
-    if isinstance(details, dict) and "errorMessage" in details:
-        kind = str(details.get("errorType") or kind)
-        cause = details["errorMessage"]
+    kind, cause = step_error(error)
     if kind == ScenarioRejected.__name__:
         return f"the scenario file does not fit its dataset: {cause}"
     return f"{kind}: {cause}" if cause else kind
