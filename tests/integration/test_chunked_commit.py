@@ -215,19 +215,33 @@ def test_an_undo_that_two_recoveries_try_is_applied_once(
     order = _order("undone-once")
     before = _stock(api)
     _cut_short(order, deadline=time.time() - 1)
-    pending = order_record(current_database(), "undone-once")
-    assert pending is not None
-    assert recover(current_database(), "undone-once") == "rollback"
-    assert order_record(current_database(), "undone-once") is None
+    read_before_the_undo = order_record(current_database(), "undone-once")
+    assert read_before_the_undo is not None
+    # The first recovery dies just after its undo of the first chunk: the record is still
+    # pending (rolling back), the chunk's mark gone.
+    transact = reservations._transact
+
+    def dies_after_undo(db: Any, actions: list[dict[str, Any]], token: str) -> None:
+        transact(db, actions, token)
+        if token.startswith("undo:"):
+            raise Killed(token)
+
+    monkeypatch.setattr(reservations, "_transact", dies_after_undo)
+    with pytest.raises(Killed):
+        recover(current_database(), "undone-once")
+    monkeypatch.setattr(reservations, "_transact", transact)
+    midway = order_record(current_database(), "undone-once")
+    assert midway is not None and midway["recovery"] == "rollback" and not midway.get("applied")
     assert _stock(api) == before
-    # A second recovery that read the record before the first one undid the chunk: it tries
-    # the same undo, which its guard refuses.
-    reads = iter([{**pending, "recovery": "rollback"}])
+    # A second recovery that read the record before that undo tries the same undo: its guard
+    # (the chunk's mark must still be there) refuses it, and the rollback finishes.
+    reads = iter([{**read_before_the_undo, "recovery": "rollback"}])
     real_read = reservations.order_record
     monkeypatch.setattr(
         reservations, "order_record", lambda db, oid: next(reads, None) or real_read(db, oid)
     )
     assert recover(current_database(), "undone-once") == "rollback"
+    assert order_record(current_database(), "undone-once") is None
     assert _stock(api) == before
 
 
