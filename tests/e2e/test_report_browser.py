@@ -6,6 +6,7 @@ nothing."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
 import os
@@ -18,6 +19,7 @@ from rich.console import Console
 
 from omniroute.whatif import run_whatif, write_outputs
 from solver.report import plots
+from solver.report.data import COST_PARTS
 from solver.report.page import CHARTS, chart_id
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -83,6 +85,32 @@ WHERE_IS = """([name, x, y]) => {
     if (found) { return found; }
   }
   return null;
+}"""
+
+
+DRAWN_BARS = """(name) => {
+  // The bars as drawn: for each bar glyph drawing source `name`, its left and right ends on
+  // the screen, taken back to data units by the plot's own x scale.
+  const source = Bokeh.documents[0].get_model_by_name(name);
+  const bars = [];
+  const seen = new Set();
+  const walk = (view) => {
+    if (seen.has(view)) { return; }
+    seen.add(view);
+    for (const [model, drawn] of view.renderer_views ?? []) {
+      if (model.data_source === source && drawn.glyph && drawn.glyph.model.type === "HBar") {
+        const scale = view.frame.x_scale;
+        bars.push({
+          left: Array.from(scale.v_invert(drawn.glyph.sleft)),
+          right: Array.from(scale.v_invert(drawn.glyph.sright)),
+          pixels: Array.from(drawn.glyph.sright, (r, i) => r - drawn.glyph.sleft[i]),
+        });
+      }
+    }
+    for (const child of view.child_views ?? []) { walk(child); }
+  };
+  for (const view of Object.values(Bokeh.index)) { walk(view); }
+  return bars;
 }"""
 
 
@@ -199,6 +227,27 @@ def test_the_bars_draw_the_kpis_of_every_scenario(page_of_report, scenarios):
         batches = source(page, f"batch-time-{name}")
         days = {b["day"]: b["seconds"] for b in scenarios[name]["batches"]}
         assert dict(zip(batches["day"], batches["seconds"])) == pytest.approx(days, abs=1e-3)
+
+
+def test_the_cost_bars_on_the_screen_end_at_each_scenarios_cost_per_order(
+    page_of_report, scenarios
+):
+    """What is drawn, not only what the page's data says: the stacked bars' screen ends, read
+    back through the plot's scale, start at 0 and end at the cost per order, part by part."""
+    page, *_ = page_of_report
+    parts = [field for field, _ in COST_PARTS]
+    bars = page.evaluate(DRAWN_BARS, "cost-per-order")
+    assert len(bars) == len(parts)  # one stacked glyph per cost part
+    for k, name in enumerate(NAMES):
+        kpis = scenarios[name]["kpis"]
+        assert bars[0]["left"][k] == pytest.approx(0, abs=1e-3), name
+        for bar, following in itertools.pairwise(bars):
+            assert following["left"][k] == pytest.approx(bar["right"][k], abs=1e-3), name
+        widths = [bar["right"][k] - bar["left"][k] for bar in bars]
+        expected = [kpis[field] / kpis["orders"] for field in parts]
+        assert widths == pytest.approx(expected, abs=1e-3), name
+        assert bars[-1]["right"][k] == pytest.approx(kpis["cost_per_order"], rel=1e-4), name
+        assert sum(bar["pixels"][k] for bar in bars) > 100, name  # visible, not a sliver
 
 
 def test_the_cost_chart_shows_the_bound_of_plans_that_carry_one(page_of_report, scenarios):
