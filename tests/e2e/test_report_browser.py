@@ -334,12 +334,12 @@ def test_the_map_shows_the_scenario_picked(page_of_report):
     assert _shown_on_the_map(page) == {"base"}
 
 
-def _hover(page, spot: dict[str, float]) -> str:
-    """Move the mouse onto `spot` (twice: the first move enters the canvas) and return the
-    text of the tooltips shown."""
+def _hover(page, spot: dict[str, float], showing: str) -> str:
+    """Move the mouse onto `spot` (twice: the first move enters the canvas), wait for a tooltip
+    that shows `showing` and return the text of the tooltips shown."""
     page.mouse.move(spot["x"] - 2, spot["y"])
     page.mouse.move(spot["x"], spot["y"])
-    page.wait_for_timeout(300)
+    page.locator(".bk-tooltip-content", has_text=showing).first.wait_for(timeout=30_000)
     tips = page.locator(".bk-tooltip-content")
     return " ".join(" ".join(tips.nth(i).inner_text().split()) for i in range(tips.count()))
 
@@ -349,13 +349,14 @@ def test_hovering_a_bar_and_a_node_shows_their_values(page_of_report, scenarios)
     unfilled = scenarios["close-w1"]["kpis"]["unfilled_units"]
     page.locator("#chart-unfilled").scroll_into_view_if_needed()
     spot = page.evaluate(WHERE_IS, ["unfilled", max(unfilled, 1) / 2, "close-w1"])
-    assert f"units not shipped: {unfilled:,} (" in _hover(page, spot)
+    shown = f"units not shipped: {unfilled:,} ("
+    assert shown in _hover(page, spot, shown)
 
     nodes = source(page, "map-base-nodes")
     k = max(range(len(nodes["units"])), key=lambda i: nodes["units"][i])
     page.locator("#chart-map").scroll_into_view_if_needed()
     spot = page.evaluate(WHERE_IS, ["map-base-nodes", nodes["lon"][k], nodes["lat"][k]])
-    text = _hover(page, spot)
+    text = _hover(page, spot, f"{nodes['units'][k]:,} units")
     assert nodes["node_id"][k] in text and f"{nodes['units'][k]:,} units" in text
     page.mouse.move(0, 0)
 

@@ -15,18 +15,19 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import queue
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import sysconfig
-import time
+import threading
 import venv
 from pathlib import Path
 
 import pytest
 
-from omniroute.local.moto_server import free_port
 from tests.sam_template import ROOT
 
 START_SECONDS = 90
@@ -110,6 +111,26 @@ def fresh_venv(folder: Path, wheel: Path) -> Path:
     return python
 
 
+def served_port(server: subprocess.Popen[str], seconds: float) -> int:
+    """The port `omniroute serve --port 0` says it serves on: its first line, printed once the
+    API listens (awaited, not polled; its socket took the port, so no other process can)."""
+    found: queue.Queue[int | None] = queue.Queue()
+
+    def read() -> None:
+        assert server.stdout is not None
+        for line in server.stdout:
+            match = re.search(r"Omniroute API on http://127\.0\.0\.1:(\d+)", line)
+            if match:
+                found.put(int(match.group(1)))
+                return
+        found.put(None)  # it ended without serving
+
+    threading.Thread(target=read, daemon=True).start()
+    port = found.get(timeout=seconds)
+    assert port is not None, server.stderr.read() if server.stderr else "no output"
+    return port
+
+
 def get(port: int, path: str, body: bytes | None = None) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
@@ -147,14 +168,13 @@ def test_omniroute_serve_runs_from_a_wheel_with_its_demo(tmp_path: Path) -> None
     )
     assert scenarios.returncode == 0, scenarios.stderr
 
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     server = subprocess.Popen(
         [
             str(tmp_path / "venv" / "bin" / "omniroute"),
             "serve",
             "--port",
-            str(port),
+            "0",
             "--workers",
             "1",
         ],
@@ -165,15 +185,9 @@ def test_omniroute_serve_runs_from_a_wheel_with_its_demo(tmp_path: Path) -> None
         text=True,
     )
     try:
-        deadline = time.monotonic() + START_SECONDS
-        status = 0
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                status, page = get(port, "/docs")
-                break
-            except OSError:
-                time.sleep(0.2)
-        assert status == 200, server.stderr.read() if server.poll() is not None else status
+        port = served_port(server, START_SECONDS)
+        status, page = get(port, "/docs")
+        assert status == 200, status
         assert b"swagger" in page.lower()
         demo = Path(where[0]).parent / "data" / "demo" / "orders.jsonl"
         first = demo.read_text().splitlines()[0].encode()
