@@ -121,49 +121,44 @@ def test_a_first_chunk_that_fails_creates_nothing_and_takes_nothing(
     assert capacity_use(current_database(), "W1", DAY) == day_before
 
 
+def _refused_and_unchanged(
+    api: ApiClient, deltas: list[Delta], write: RecordWrite, reason: str
+) -> None:
+    """The commit is refused for `reason`, and the order's record and all stock are as before."""
+    existing, before = order_record(current_database(), write.order_id), _stock(api)
+    with pytest.raises(ReservationFailed) as failure:
+        commit(current_database(), deltas, write)
+    assert failure.value.reason == reason
+    assert order_record(current_database(), write.order_id) == existing
+    assert _stock(api) == before
+
+
 def test_a_failed_chunk_of_a_change_to_an_existing_order_leaves_it_as_it_was(
     stack: LocalStack, api: ApiClient
 ) -> None:
-    existing = _existing("change-fails")
-    before = _stock(api)
+    _existing("change-fails")
     deltas = _takes(len(SKUS))
     deltas[-2] = StockDelta(SKUS[-1], {"W1": ON_HAND + 1})  # in the second chunk
     write = RecordWrite("change-fails", {"status": "cancelled", "version": 2}, False, 1)
-    with pytest.raises(ReservationFailed) as failure:
-        commit(current_database(), deltas, write)
-    assert failure.value.reason == "stock_changed"
-    assert order_record(current_database(), "change-fails") == existing
-    assert _stock(api) == before
+    _refused_and_unchanged(api, deltas, write, "stock_changed")
 
 
 @pytest.mark.parametrize("count", [2, len(SKUS)], ids=["one-transaction", "chunked"])
 def test_creating_an_order_that_exists_changes_nothing(
     stack: LocalStack, api: ApiClient, count: int
 ) -> None:
-    order_id = f"exists-{count}"
-    existing = _existing(order_id)
-    before = _stock(api)
-    record = RecordWrite(order_id, {"status": "reserved", "version": 1, "plan": "{}"}, True)
-    with pytest.raises(ReservationFailed) as failure:
-        commit(current_database(), _takes(count), record)
-    assert failure.value.reason == "record_changed"
-    assert order_record(current_database(), order_id) == existing
-    assert _stock(api) == before
+    _existing(f"exists-{count}")
+    record = RecordWrite(f"exists-{count}", {"status": "reserved", "version": 1}, True)
+    _refused_and_unchanged(api, _takes(count), record, "record_changed")
 
 
 @pytest.mark.parametrize("count", [2, len(SKUS)], ids=["one-transaction", "chunked"])
 def test_a_change_from_a_version_that_moved_on_changes_nothing(
     stack: LocalStack, api: ApiClient, count: int
 ) -> None:
-    order_id = f"moved-on-{count}"
-    existing = _existing(order_id)
-    before = _stock(api)
-    write = RecordWrite(order_id, {"status": "cancelled", "version": 2}, False, expected_version=0)
-    with pytest.raises(ReservationFailed) as failure:
-        commit(current_database(), _takes(count), write)
-    assert failure.value.reason == "record_changed"
-    assert order_record(current_database(), order_id) == existing
-    assert _stock(api) == before
+    _existing(f"moved-on-{count}")
+    write = RecordWrite(f"moved-on-{count}", {"status": "cancelled", "version": 2}, False, 0)
+    _refused_and_unchanged(api, _takes(count), write, "record_changed")
 
 
 def _order(order_id: str) -> Order:
