@@ -20,6 +20,8 @@ mkdir -p "$dest"
   --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
   --implementation cp --python-version 3.12 --only-binary=:all: \
   --require-hashes --target "$dest" -r "$here/whatif-requirements.txt"
+# whatif-pruned.txt: bokeh's server, image and dataframe dependencies the report never imports.
+"$pip_python" "$here/prune_layer.py" "$dest" "$here/whatif-pruned.txt"
 cd "$dest"
 find . -type d -name tests -prune -exec rm -rf {} +
 find . -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -223,6 +223,17 @@ def test_the_whatif_lock_holds_nothing_the_dependency_layer_ships() -> None:
     assert not shipped & set(locked(WHATIF_LAYER_REQUIREMENTS))
 
 
+@pytest.mark.parametrize(
+    ("lock", "pruned"),
+    [(LAYER_REQUIREMENTS, "pruned.txt"), (WHATIF_LAYER_REQUIREMENTS, "whatif-pruned.txt")],
+    ids=["dependencies", "whatif"],
+)
+def test_each_layer_prunes_only_what_its_lock_installs(lock: Path, pruned: str) -> None:
+    """A name left in a prune list after its package left the lock would hide a stale list."""
+    names = {canonicalize_name(n) for n in lock_tool().names(LOCK_SCRIPT.parent / pruned)}
+    assert names <= set(locked(lock)), names - set(locked(lock))
+
+
 def test_every_function_uses_the_dependency_layer_on_the_runtime_it_was_built_for() -> None:
     layers = resources("AWS::Serverless::LayerVersion")
     layer = layers["DependenciesLayer"]["Properties"]
