@@ -111,24 +111,37 @@ def fresh_venv(folder: Path, wheel: Path) -> Path:
     return python
 
 
-def served_port(server: subprocess.Popen[str], seconds: float) -> int:
-    """The port `omniroute serve --port 0` says it serves on: its first line, printed once the
-    API listens (awaited, not polled; its socket took the port, so no other process can)."""
-    found: queue.Queue[int | None] = queue.Queue()
+class ServerOutput:
+    """The lines a server prints, read as they come (a thread reads its stdout to the end), and
+    the port it says it serves on: `omniroute serve --port 0` prints it once the API listens, so
+    the test awaits that line instead of polling (and its own socket took the port, so no other
+    process can)."""
 
-    def read() -> None:
+    def __init__(self, server: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self._port: queue.Queue[int | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, args=(server,), daemon=True)
+        self._reader.start()
+
+    def _read(self, server: subprocess.Popen[str]) -> None:
         assert server.stdout is not None
+        said = False
         for line in server.stdout:
+            self.lines.append(line)
             match = re.search(r"Omniroute API on http://127\.0\.0\.1:(\d+)", line)
-            if match:
-                found.put(int(match.group(1)))
-                return
-        found.put(None)  # it ended without serving
+            if match and not said:
+                self._port.put(int(match.group(1)))
+                said = True
+        if not said:
+            self._port.put(None)  # it ended without serving
 
-    threading.Thread(target=read, daemon=True).start()
-    port = found.get(timeout=seconds)
-    assert port is not None, server.stderr.read() if server.stderr else "no output"
-    return port
+    def port(self, seconds: float) -> int | None:
+        return self._port.get(timeout=seconds)
+
+    def text(self, seconds: float) -> str:
+        """Everything printed, once the server has closed its stdout."""
+        self._reader.join(seconds)
+        return "".join(self.lines)
 
 
 def get(port: int, path: str, body: bytes | None = None) -> tuple[int, bytes]:
@@ -184,8 +197,10 @@ def test_omniroute_serve_runs_from_a_wheel_with_its_demo(tmp_path: Path) -> None
         stderr=subprocess.PIPE,
         text=True,
     )
+    output = ServerOutput(server)
     try:
-        port = served_port(server, START_SECONDS)
+        port = output.port(START_SECONDS)
+        assert port is not None, server.stderr.read() if server.stderr else "no output"
         status, page = get(port, "/docs")
         assert status == 200, status
         assert b"swagger" in page.lower()
@@ -196,6 +211,6 @@ def test_omniroute_serve_runs_from_a_wheel_with_its_demo(tmp_path: Path) -> None
         assert json.loads(answer)["order_id"] == json.loads(first)["order_id"]
     finally:
         server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=30)
-    assert server.returncode == 0, err
-    assert f"Swagger UI: http://127.0.0.1:{port}/docs" in out
+        server.wait(timeout=30)
+    assert server.returncode == 0, server.stderr.read() if server.stderr else ""
+    assert f"Swagger UI: http://127.0.0.1:{port}/docs" in output.text(30)
