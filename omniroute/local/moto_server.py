@@ -19,6 +19,7 @@ from typing import Any
 
 
 def free_port() -> int:
+    """A port free just now (for a command told its port; servers here bind port 0 instead)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -61,7 +62,6 @@ class MotoServer:
         moto_transactions.install()  # item snapshots, not whole-table copies (requests serialised)
         moto_indexes.install()  # index queries read projected items, as DynamoDB does
         moto_json.install()  # plain JSON answers instead of moto's shape-by-shape serializer
-        self.port = self.port or free_port()
 
         class QuietHandler(MotoRequestHandler):
             disable_nagle_algorithm = True
@@ -70,9 +70,11 @@ class MotoServer:
                 return
 
         app = _SerialisedApp(DomainDispatcherApplication(create_backend_app))
+        # Port 0: the server's own socket takes a free port (no bind-then-close race).
         self._server = make_server(
             "127.0.0.1", self.port, app, threaded=True, request_handler=QuietHandler
         )
+        self.port = int(self._server.port)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self

@@ -6,6 +6,7 @@ nothing."""
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
 import os
@@ -18,6 +19,7 @@ from rich.console import Console
 
 from omniroute.whatif import run_whatif, write_outputs
 from solver.report import plots
+from solver.report.data import COST_PARTS
 from solver.report.page import CHARTS, chart_id
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -83,6 +85,32 @@ WHERE_IS = """([name, x, y]) => {
     if (found) { return found; }
   }
   return null;
+}"""
+
+
+DRAWN_BARS = """(name) => {
+  // The bars as drawn: for each bar glyph drawing source `name`, its left and right ends on
+  // the screen, taken back to data units by the plot's own x scale.
+  const source = Bokeh.documents[0].get_model_by_name(name);
+  const bars = [];
+  const seen = new Set();
+  const walk = (view) => {
+    if (seen.has(view)) { return; }
+    seen.add(view);
+    for (const [model, drawn] of view.renderer_views ?? []) {
+      if (model.data_source === source && drawn.glyph && drawn.glyph.model.type === "HBar") {
+        const scale = view.frame.x_scale;
+        bars.push({
+          left: Array.from(scale.v_invert(drawn.glyph.sleft)),
+          right: Array.from(scale.v_invert(drawn.glyph.sright)),
+          pixels: Array.from(drawn.glyph.sright, (r, i) => r - drawn.glyph.sleft[i]),
+        });
+      }
+    }
+    for (const child of view.child_views ?? []) { walk(child); }
+  };
+  for (const view of Object.values(Bokeh.index)) { walk(view); }
+  return bars;
 }"""
 
 
@@ -201,6 +229,27 @@ def test_the_bars_draw_the_kpis_of_every_scenario(page_of_report, scenarios):
         assert dict(zip(batches["day"], batches["seconds"])) == pytest.approx(days, abs=1e-3)
 
 
+def test_the_cost_bars_on_the_screen_end_at_each_scenarios_cost_per_order(
+    page_of_report, scenarios
+):
+    """What is drawn, not only what the page's data says: the stacked bars' screen ends, read
+    back through the plot's scale, start at 0 and end at the cost per order, part by part."""
+    page, *_ = page_of_report
+    parts = [field for field, _ in COST_PARTS]
+    bars = page.evaluate(DRAWN_BARS, "cost-per-order")
+    assert len(bars) == len(parts)  # one stacked glyph per cost part
+    for k, name in enumerate(NAMES):
+        kpis = scenarios[name]["kpis"]
+        assert bars[0]["left"][k] == pytest.approx(0, abs=1e-3), name
+        for bar, following in itertools.pairwise(bars):
+            assert following["left"][k] == pytest.approx(bar["right"][k], abs=1e-3), name
+        widths = [bar["right"][k] - bar["left"][k] for bar in bars]
+        expected = [kpis[field] / kpis["orders"] for field in parts]
+        assert widths == pytest.approx(expected, abs=1e-3), name
+        assert bars[-1]["right"][k] == pytest.approx(kpis["cost_per_order"], rel=1e-4), name
+        assert sum(bar["pixels"][k] for bar in bars) > 100, name  # visible, not a sliver
+
+
 def test_the_cost_chart_shows_the_bound_of_plans_that_carry_one(page_of_report, scenarios):
     page, *_ = page_of_report
     cost = source(page, "cost-per-order")
@@ -285,12 +334,12 @@ def test_the_map_shows_the_scenario_picked(page_of_report):
     assert _shown_on_the_map(page) == {"base"}
 
 
-def _hover(page, spot: dict[str, float]) -> str:
-    """Move the mouse onto `spot` (twice: the first move enters the canvas) and return the
-    text of the tooltips shown."""
+def _hover(page, spot: dict[str, float], showing: str) -> str:
+    """Move the mouse onto `spot` (twice: the first move enters the canvas), wait for a tooltip
+    that shows `showing` and return the text of the tooltips shown."""
     page.mouse.move(spot["x"] - 2, spot["y"])
     page.mouse.move(spot["x"], spot["y"])
-    page.wait_for_timeout(300)
+    page.locator(".bk-tooltip-content", has_text=showing).first.wait_for(timeout=30_000)
     tips = page.locator(".bk-tooltip-content")
     return " ".join(" ".join(tips.nth(i).inner_text().split()) for i in range(tips.count()))
 
@@ -300,13 +349,14 @@ def test_hovering_a_bar_and_a_node_shows_their_values(page_of_report, scenarios)
     unfilled = scenarios["close-w1"]["kpis"]["unfilled_units"]
     page.locator("#chart-unfilled").scroll_into_view_if_needed()
     spot = page.evaluate(WHERE_IS, ["unfilled", max(unfilled, 1) / 2, "close-w1"])
-    assert f"units not shipped: {unfilled:,} (" in _hover(page, spot)
+    shown = f"units not shipped: {unfilled:,} ("
+    assert shown in _hover(page, spot, shown)
 
     nodes = source(page, "map-base-nodes")
     k = max(range(len(nodes["units"])), key=lambda i: nodes["units"][i])
     page.locator("#chart-map").scroll_into_view_if_needed()
     spot = page.evaluate(WHERE_IS, ["map-base-nodes", nodes["lon"][k], nodes["lat"][k]])
-    text = _hover(page, spot)
+    text = _hover(page, spot, f"{nodes['units'][k]:,} units")
     assert nodes["node_id"][k] in text and f"{nodes['units'][k]:,} units" in text
     page.mouse.move(0, 0)
 

@@ -15,18 +15,19 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import queue
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import sysconfig
-import time
+import threading
 import venv
 from pathlib import Path
 
 import pytest
 
-from omniroute.local.moto_server import free_port
 from tests.sam_template import ROOT
 
 START_SECONDS = 90
@@ -110,6 +111,39 @@ def fresh_venv(folder: Path, wheel: Path) -> Path:
     return python
 
 
+class ServerOutput:
+    """The lines a server prints, read as they come (a thread reads its stdout to the end), and
+    the port it says it serves on: `omniroute serve --port 0` prints it once the API listens, so
+    the test awaits that line instead of polling (and its own socket took the port, so no other
+    process can)."""
+
+    def __init__(self, server: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self._port: queue.Queue[int | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, args=(server,), daemon=True)
+        self._reader.start()
+
+    def _read(self, server: subprocess.Popen[str]) -> None:
+        assert server.stdout is not None
+        said = False
+        for line in server.stdout:
+            self.lines.append(line)
+            match = re.search(r"Omniroute API on http://127\.0\.0\.1:(\d+)", line)
+            if match and not said:
+                self._port.put(int(match.group(1)))
+                said = True
+        if not said:
+            self._port.put(None)  # it ended without serving
+
+    def port(self, seconds: float) -> int | None:
+        return self._port.get(timeout=seconds)
+
+    def text(self, seconds: float) -> str:
+        """Everything printed, once the server has closed its stdout."""
+        self._reader.join(seconds)
+        return "".join(self.lines)
+
+
 def get(port: int, path: str, body: bytes | None = None) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
@@ -147,14 +181,13 @@ def test_omniroute_serve_runs_from_a_wheel_with_its_demo(tmp_path: Path) -> None
     )
     assert scenarios.returncode == 0, scenarios.stderr
 
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     server = subprocess.Popen(
         [
             str(tmp_path / "venv" / "bin" / "omniroute"),
             "serve",
             "--port",
-            str(port),
+            "0",
             "--workers",
             "1",
         ],
@@ -164,16 +197,12 @@ def test_omniroute_serve_runs_from_a_wheel_with_its_demo(tmp_path: Path) -> None
         stderr=subprocess.PIPE,
         text=True,
     )
+    output = ServerOutput(server)
     try:
-        deadline = time.monotonic() + START_SECONDS
-        status = 0
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                status, page = get(port, "/docs")
-                break
-            except OSError:
-                time.sleep(0.2)
-        assert status == 200, server.stderr.read() if server.poll() is not None else status
+        port = output.port(START_SECONDS)
+        assert port is not None, server.stderr.read() if server.stderr else "no output"
+        status, page = get(port, "/docs")
+        assert status == 200, status
         assert b"swagger" in page.lower()
         demo = Path(where[0]).parent / "data" / "demo" / "orders.jsonl"
         first = demo.read_text().splitlines()[0].encode()
@@ -182,6 +211,6 @@ def test_omniroute_serve_runs_from_a_wheel_with_its_demo(tmp_path: Path) -> None
         assert json.loads(answer)["order_id"] == json.loads(first)["order_id"]
     finally:
         server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=30)
-    assert server.returncode == 0, err
-    assert f"Swagger UI: http://127.0.0.1:{port}/docs" in out
+        server.wait(timeout=30)
+    assert server.returncode == 0, server.stderr.read() if server.stderr else ""
+    assert f"Swagger UI: http://127.0.0.1:{port}/docs" in output.text(30)

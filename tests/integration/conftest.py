@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from moto.server import ThreadedMotoServer
 
+from omniroute.local.events import LambdaContext, api_gateway_event
 from omniroute.local.stack import DEFAULT_DATASET, LocalStack, start_local_stack
 from tests.integration.api_client import ApiClient
 
@@ -55,6 +57,29 @@ def api(stack: LocalStack) -> Iterator[ApiClient]:
     client = ApiClient(stack.url)
     yield client
     client.close()
+
+
+def handler_call(
+    method: str,
+    path: str,
+    resource: str,
+    body: object = None,
+    function: str = "orders",
+    **params: str,
+) -> dict[str, Any]:
+    """Call a handler (`functions.handlers.<function>`) in this process, so a test can fix its
+    clock, with an API Gateway event; its DynamoDB is the local stack's, over HTTP. Asserts a
+    200 or 201."""
+    handler = importlib.import_module(f"functions.handlers.{function}").handler
+
+    raw = json.dumps(body).encode() if body is not None else b""
+    event = api_gateway_event(
+        method, path, {"Content-Type": "application/json"}, raw, resource, params
+    )
+    reply = handler(event, LambdaContext())
+    assert reply["statusCode"] in (200, 201), reply["body"]
+    answer: dict[str, Any] = json.loads(reply["body"])
+    return answer
 
 
 def demo_orders() -> list[dict[str, Any]]:

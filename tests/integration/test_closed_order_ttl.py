@@ -5,7 +5,6 @@ in process with API Gateway events, against the local stack's DynamoDB over HTTP
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 
@@ -14,10 +13,8 @@ import pytest
 from functions.dal.database import current_database
 from functions.dal.orders import order_record
 from functions.dal.tables import TTL_ATTRIBUTE
-from functions.handlers.orders import handler
-from omniroute.local.events import LambdaContext, api_gateway_event
 from omniroute.local.stack import LocalStack
-from tests.integration.conftest import demo_orders, running_stack
+from tests.integration.conftest import demo_orders, handler_call, running_stack
 
 
 @pytest.fixture(scope="module")
@@ -25,20 +22,10 @@ def stack() -> Iterator[LocalStack]:
     yield from running_stack(1)
 
 
-def call(method: str, path: str, resource: str, body: object = None, **params: str) -> dict:
-    raw = json.dumps(body).encode() if body is not None else b""
-    event = api_gateway_event(
-        method, path, {"Content-Type": "application/json"}, raw, resource, params
-    )
-    reply = handler(event, LambdaContext())
-    assert reply["statusCode"] in (200, 201), reply["body"]
-    return json.loads(reply["body"])
-
-
 def cancelled_record(order: dict) -> dict:
-    call("POST", "/v1/orders", "/v1/orders", order)
+    handler_call("POST", "/v1/orders", "/v1/orders", order)
     oid = order["order_id"]
-    call("POST", f"/v1/orders/{oid}/cancel", "/v1/orders/{order_id}/cancel", order_id=oid)
+    handler_call("POST", f"/v1/orders/{oid}/cancel", "/v1/orders/{order_id}/cancel", order_id=oid)
     record = order_record(current_database(), oid)
     assert record is not None and record["status"] == "cancelled"
     return record
@@ -66,6 +53,6 @@ def test_without_retention_days_a_cancelled_order_is_kept(
 def test_an_open_order_never_expires(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLOSED_ORDER_RETENTION_DAYS", "30")
     order = {**demo_orders()[2], "order_id": "ttl-open-order"}
-    call("POST", "/v1/orders", "/v1/orders", order)
+    handler_call("POST", "/v1/orders", "/v1/orders", order)
     record = order_record(current_database(), order["order_id"])
     assert record is not None and TTL_ATTRIBUTE["orders"] not in record

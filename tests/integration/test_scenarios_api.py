@@ -14,7 +14,7 @@ from tests.integration.api_client import ApiClient, Reply
 from tests.integration.whatif_jobs import in_process_kpis, planned_kpis, small_scenarios
 
 
-def finished(api: ApiClient, job_id: str, seconds: float = 60) -> Reply:
+def finished(api: ApiClient, job_id: str, seconds: float = 300) -> Reply:
     stop = time.monotonic() + seconds
     seen = set()
     while time.monotonic() < stop:

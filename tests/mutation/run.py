@@ -9,6 +9,7 @@ stdout and to `build/mutation/report.md`; docs/testing.md keeps the figures of t
     python -m tests.mutation.run                      # every module, then every bug
     python -m tests.mutation.run --module pricing     # one module (repeatable)
     python -m tests.mutation.run --bugs-only
+    python -m tests.mutation.run --bugs-only --bug capacity   # the bugs whose row says so
 """
 
 from __future__ import annotations
@@ -289,6 +290,9 @@ def main() -> int:
     parser.add_argument("--bugs-only", action="store_true")
     parser.add_argument("--no-bugs", action="store_true")
     parser.add_argument(
+        "--bug", action="append", help="only the deliberate bugs whose row contains this text"
+    )
+    parser.add_argument(
         "--rerun-equivalents",
         action="store_true",
         help="run the mutants listed as equivalent too (they must survive)",
@@ -312,6 +316,8 @@ def main() -> int:
     bugs = []
     if not args.no_bugs and not args.module:
         for n, bug in enumerate(targets.get("bug", []), start=1):
+            if args.bug and not any(text in bug["row"] for text in args.bug):
+                continue
             killed, by = run_bug(n, bug)
             print(
                 f"bug {n} ({bug['row']}): {'killed by ' + by if killed else 'NOT KILLED ' + by}",
