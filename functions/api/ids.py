@@ -59,6 +59,22 @@ ScenarioIdPath = Annotated[
 ]
 """A what-if job id in a route's path: the order ids' grammar (the server makes them)."""
 
+REALLOCATION_ID_MAX_LENGTH = 80
+REALLOCATION_ID_PATTERN = rf"^[A-Za-z0-9_.-]{{1,{REALLOCATION_ID_MAX_LENGTH}}}$"
+ReallocationIdPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=REALLOCATION_ID_MAX_LENGTH,
+        description="A reallocation id, as POST /v1/reallocations answered it (the execution's "
+        "name: letters, digits, '-', '_' and '.', at most 80).",
+    ),
+    StringConstraints(pattern=REALLOCATION_ID_PATTERN),
+    DECODED,
+]
+"""A reallocation id in a route's path: a Step Functions execution name
+(`functions/logic/reallocation/triggers.reallocation_id` makes them)."""
+
 SkuPath = Annotated[
     str,
     DECODED,

@@ -6,17 +6,16 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api.answers import BODY_ERRORS, documented
 from functions.api.idempotency import IdempotencyKeyHeader, body_hash, idempotent_call
+from functions.api.ids import ReallocationIdPath
 from functions.api.reallocation_answers import ReallocationAnswer, ReallocationStarted
 from functions.api.responses import json_response
 from functions.dal.database import current_database
 from functions.logic.reallocation import launch
-
-ReallocationId = Annotated[str, Path(min_length=1, max_length=80)]
 
 
 class ReallocationRequest(BaseModel):
@@ -90,7 +89,7 @@ def make_router() -> Router:
         tags=["reallocation"],
     )
     def get_reallocation(
-        reallocation_id: ReallocationId,
+        reallocation_id: ReallocationIdPath,
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=5000)] = launch.REPORT_ORDERS,
     ) -> Response[Any]:
