@@ -108,8 +108,13 @@ def test_re_plans_keep_every_rule_and_never_cost_more_than_keeping(
             assert plan.bound is not None and plan.bound <= plan.total_cost + CENT
 
 
+# A kit (K0 x3, K1 x2) held at N3 with one K1 unit locked, and N3 closes: `myopic` kept the
+# kit at N3 with 4 units unlocked (inactive_node), as nothing else keeps the kit whole with its
+# lock. A lock on any line of a kit now locks the whole kit (read_current): kept so that it is
+# always tried.
 @PROPERTY_SETTINGS
 @small_batches
+@example(seed=415, n_nodes=5, n_skus=2, n_orders=3)
 def test_re_plans_after_a_node_closes_keep_every_rule(
     seed: int, n_nodes: int, n_skus: int, n_orders: int
 ) -> None:
