@@ -22,6 +22,12 @@ def run_ids(db: Database) -> list[str]:
     return sorted(r["reallocation_id"] for r in scan_all(db.client, db.table("reallocations")))
 
 
+def no_run_running(db: Database) -> bool:
+    """No reallocation is running. The event queues being empty only says every trigger was
+    delivered, i.e. its run STARTED: the run's commits may still be landing."""
+    return all(r["status"] != "running" for r in scan_all(db.client, db.table("reallocations")))
+
+
 def wait_for_run(api: ApiClient, db: Database, prefix: str, timeout: float = 120) -> dict[str, Any]:
     """The first run whose id starts with `prefix`, once it is no longer running, with every
     order of its report."""
