@@ -268,3 +268,33 @@ def test_an_order_changed_since_the_snapshot_is_skipped_and_the_others_committed
     assert answer["committed"] == len([i for i in changed if i != ids[0]])
     assert check_invariants(db) == []
     api.close()
+
+
+def replan_with_work(
+    rid: str, order_ids: list[str], work: str, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    """The plan.json of a dry run over `order_ids` whose worker has REALLOCATION_SOLVE_WORK
+    `work`."""
+    monkeypatch.setenv("REALLOCATION_SOLVE_WORK", work)
+    trigger = {"kind": "manual", "scope": {"order_ids": order_ids}, "request_id": rid}
+    top = {**run_input(rid, trigger, dry_run=True), "chunk_orders": 10}
+    run_task("FindAffected", top)
+    item = {"reallocation_id": rid, "bucket": top["bucket"], "dry_run": True, "chunk": 0}
+    run_task("Snapshot", item)
+    run_task("Replan", item)
+    return storage.read(top["bucket"], storage.chunk_key(rid, 0, "plan"))
+
+
+def test_the_replan_task_searches_for_the_work_budget_of_its_settings(
+    stack: LocalStack, swap: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = ["swap-a", "swap-b"]
+    tight = replan_with_work("manual-work-tight", ids, "0.0001", monkeypatch)
+    roomy = replan_with_work("manual-work-roomy", ids, "30", monkeypatch)
+    for plan in (tight, roomy):
+        assert plan["strategy"] == "optimal"
+        assert plan["time_limit_hit"] is False  # the seconds cap (60) is only a safety net
+        assert 0 < plan["work"] <= 30
+    # Too little work for the search over every candidate plan, which the roomy budget runs.
+    assert not any(note.startswith("master MIP") for note in tight["notes"])
+    assert "master MIP: optimal over the columns" in roomy["notes"]

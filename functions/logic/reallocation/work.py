@@ -97,6 +97,7 @@ def replan(event: dict[str, Any], db: Database) -> dict[str, Any]:
         _trigger(scope),
         bool(scope["dry_run"]),
         current_settings().reallocation_solve_seconds,
+        current_settings().reallocation_solve_work,
     )
     storage.write(bucket, storage.chunk_key(rid, chunk, "plan"), plan)
     statuses = [o["status"] for o in plan["orders"]]
