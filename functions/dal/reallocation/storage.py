@@ -6,8 +6,6 @@ payloads stay a few keys long (Step Functions allows 256 KiB per state):
   records, stock, capacity, fences, nodes and config), read right before re-planning;
 - `reallocations/<id>/chunks/<n>/plan.json`: the re-plan (per order before/after, reasons,
   commit steps, costs, bound);
-- `reallocations/<id>/chunks/<n>/decision.json`: whether chunk n commits or the run stops
-  (why), decided once, before its first commit, so a retried commit keeps to it;
 - `reallocations/<id>/chunks/<n>/commit.json`: what was committed and what was skipped (why);
 - `reallocations/<id>/report.json`: the report of the whole run.
 """
@@ -34,7 +32,7 @@ def scope_key(reallocation_id: str) -> str:
 
 
 def chunk_key(reallocation_id: str, chunk: int, name: str) -> str:
-    assert name in ("snapshot", "plan", "decision", "commit"), name
+    assert name in ("snapshot", "plan", "commit"), name
     return f"{PREFIX}{reallocation_id}/chunks/{chunk}/{name}.json"
 
 

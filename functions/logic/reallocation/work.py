@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from functions.dal.database import Database, current_database
-from functions.dal.network_config import network_config
+from functions.dal.network_config import node_now
 from functions.dal.reallocation import records, storage
 from functions.dal.reallocation.fences import fence
 from functions.logic.reallocation.committing import CommitOutcome, OrderChange, commit_steps
@@ -132,7 +132,7 @@ def commit(event: dict[str, Any], db: Database) -> dict[str, Any]:
         if o["status"] != "kept"
     }
     outcomes: list[CommitOutcome]
-    stopped = None if scope["dry_run"] else _stopped(db, bucket, rid, chunk, _trigger(scope))
+    stopped = None if scope["dry_run"] else _stopped(db, rid, chunk, _trigger(scope))
     if scope["dry_run"]:
         outcomes = [CommitOutcome(i, "dry_run") for i in changes]
     elif stopped is not None:
@@ -159,25 +159,20 @@ def commit(event: dict[str, Any], db: Database) -> dict[str, Any]:
     }
 
 
-def _stopped(db: Database, bucket: str, rid: str, chunk: int, trigger: Trigger) -> str | None:
+def _stopped(db: Database, rid: str, chunk: int, trigger: Trigger) -> str | None:
     """Why the run commits nothing more from this chunk on: a node-offline run whose node is
     active again (reopened with PUT /v1/nodes since the trigger), whose moves would only pay
-    penalties. Decided once per chunk, before its first commit (`chunks/<n>/decision.json`),
-    so a retried commit keeps to it whatever the node does meanwhile: a chunk commits wholly
-    by its plan or not at all. Chunks committed before the node reopened stay committed."""
-    key = storage.chunk_key(rid, chunk, "decision")
-    if storage.written(bucket, key):
-        decided: str | None = storage.read(bucket, key)["stopped"]
-        return decided
+    penalties. Decided once per chunk, before its first commit, and kept on the run's record
+    (`records.decide_chunk`), so a retried commit keeps to it whatever the node does meanwhile:
+    a chunk commits wholly by its plan or not at all. Chunks committed before the node
+    reopened stay committed."""
+    if not (isinstance(trigger, NodeTrigger) and trigger.kind == "node-offline"):
+        return None
+    node = node_now(db, trigger.node_id)
     stopped = None
-    if isinstance(trigger, NodeTrigger) and trigger.kind == "node-offline":
-        node = network_config(db).node(trigger.node_id)
-        if node is not None and node.active:
-            stopped = (
-                f"node_reopened: {trigger.node_id} is active again, so the run moves nothing more"
-            )
-    storage.write(bucket, key, {"stopped": stopped})
-    return stopped
+    if node is not None and node.active:
+        stopped = f"node_reopened: {trigger.node_id} is active again, so the run moves nothing more"
+    return records.decide_chunk(db, rid, chunk, stopped)
 
 
 def publish(event: dict[str, Any], db: Database) -> dict[str, Any]:
