@@ -229,7 +229,8 @@ def outage_drill(data: Dataset, current_plan: Plan, args: argparse.Namespace) ->
         )
         print(
             f"<!-- {strategy}: reasons {dict(reasons)}, moved without a reason {no_reason}, "
-            f"notes {list(result.notes)} -->"
+            f"work {result.plan.work} (budget {args.outage_work if strategy == 'optimal' else '-'}"
+            f"), time limit hit {result.plan.time_limit_hit}, notes {list(result.notes)} -->"
         )
 
 
