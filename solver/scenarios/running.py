@@ -137,7 +137,8 @@ def plan_scenario_day(
     progress: Progress | None = None,
 ) -> tuple[BatchRun, Network]:
     """Plan one day of a run on `network` (the stock the days before it left) with the nodes
-    of `day` offline; and the network after it (without the stock this day took)."""
+    of `day` offline; and the network the day ends on (its outage's nodes offline too; the
+    caller takes the day's shipments out of its stock, `carry_stock`)."""
     if day.offline:
         network = offline(network, day.offline)
     if day.outage is not None:
