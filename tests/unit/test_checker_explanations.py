@@ -57,6 +57,7 @@ NODES = [
     node("S2", "store", lat=40.3, lon=-74.0, same_day=True, same_day_radius_km=20.0),  # 33.4
     node("S3", "store", lat=40.2, lon=-74.0, pickup=False),  # 22.2 km, no pickup counter
     node("D1", "dark_store", lat=40.2, lon=-74.0, ships=False),  # 22.2 km, couriers only
+    node("W2", lat=40.5, lon=-74.0, channels=("store", "web")),
 ]
 SKUS = [Sku(sku="A", weight_kg=0.5, unit_value=10.0), Sku(sku="H", weight_kg=12.0, unit_value=5.0)]
 STOCK = [StockRow(node_id=n.node_id, sku=s.sku, on_hand=10) for n in NODES for s in SKUS]
@@ -292,6 +293,15 @@ def test_a_node_of_another_channel_names_the_channels() -> None:
     )
 
 
+def test_a_node_of_several_channels_lists_them_all() -> None:
+    ds = zoned_dataset(order("o-1", ("A", 1), channel="app"))
+    plan = priced_plan(ds, {"o-1": [ship(ds, "W2", **{"1": 1})]})
+    assert only_message(ds, plan) == (
+        "[channel] order o-1 shipment 0 from W2: node W2 sells on store, web, not on the "
+        "order's channel app (§5.3)"
+    )
+
+
 def test_an_inactive_node_is_named() -> None:
     ds = dataset([order("o-1", ("A", 1))])
     plan = priced_plan(ds, {"o-1": [ship(ds, "X", **{"1": 1})]})
@@ -376,6 +386,22 @@ def test_unfilled_units_that_do_not_add_up_show_the_sum() -> None:
     assert only_message(ds, replace_order(plan, "o-1", unfilled=too_many)) == (
         "[unfilled_mismatch] order o-1 line 1 (A): qty 3 but shipped 1 + unfilled 3 = 4 (§6)"
     )
+
+
+def test_unfilled_lines_the_order_lacks_or_lists_twice_are_named() -> None:
+    ds = dataset([order("o-1", ("A", 2))])
+    plan = priced_plan(ds, {"o-1": []})
+    unfilled = (
+        PlanLine(line_id="1", sku="A", qty=1),
+        PlanLine(line_id="1", sku="A", qty=1),
+        PlanLine(line_id="4", sku="A", qty=1),
+    )
+    assert [
+        str(v) for v in check_plan(ds, replace_order(plan, "o-1", unfilled=unfilled)).violations
+    ] == [
+        "[duplicate_line] order o-1 unfilled: line 1 is listed twice (§6)",
+        "[unknown_line] order o-1 unfilled: line '4' is not a line of order o-1 (its lines: 1) (§6)",
+    ]
 
 
 def test_a_line_the_order_lacks_lists_the_orders_lines() -> None:
