@@ -12,6 +12,7 @@ stores S1 11.1 km and S2 33.4 km; move penalties 3.00 an order and 0.50 a unit):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pytest
@@ -19,7 +20,7 @@ import pytest
 from solver.checker import CheckResult, check_plan
 from solver.models import OrderPlan, Plan
 from solver.network import Dataset
-from solver.pricing import EXPRESS, PICKUP, ChosenShipment, price_order
+from solver.pricing import EXPRESS, PICKUP, SAME_DAY, ChosenShipment, price_order
 from tests.unit.replan_fixtures import (
     PENALTIES,
     S1,
@@ -66,7 +67,14 @@ def check(plans: Sequence[OrderPlan], data: Dataset = DATA, **plan_fields: objec
     return check_plan(data, plan)
 
 
+PLAN_WIDE = {"stock", "orders_capacity", "units_capacity", "same_day_capacity", "wrong_total"}
+PLAN_WIDE |= {"bound", "wrong_move_cost", "no_current"}
+
+
 def messages(result: CheckResult, rule: str | None = None) -> list[str]:
+    """The lines `omniroute check` prints; each order's violation is filed under that order."""
+    for v in result.violations:
+        assert v.order_id is None if v.rule in PLAN_WIDE else f"order {v.order_id} " in v.message
     return [str(v) for v in result.violations if rule is None or v.rule == rule]
 
 
@@ -187,6 +195,21 @@ def test_a_wrong_move_cost_says_both(stated: float | None, shown: str) -> None:
     ]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="checker bug: an order that cannot be priced (here a method not allowed) is left out"
+    " of the recomputed move penalties, so a right move_cost is reported as wrong_move_cost",
+)
+def test_an_order_that_cannot_be_priced_does_not_make_a_right_move_cost_wrong() -> None:
+    # p2 moves its one A from W2 to S2 (3.00 + 0.50) but by same-day, which S2 has no courier
+    # for: only that is wrong. The plan's move_cost, 4.00 + 3.50 = 7.50, is right.
+    plans = replan(p2=[ship(S2, SAME_DAY, _1=1)])
+    assert [p.moved_units for p in plans] == [2, 1, 0, 0]
+    plan = as_plan(DATA, plans).model_copy(update={"total_cost": 60.0})
+    assert plan.move_cost == pytest.approx(7.5)
+    assert check_plan(DATA, plan).rules == {"method_not_allowed"}
+
+
 def test_a_re_plan_without_its_current_allocation_says_so_and_checks_the_rest() -> None:
     plans = replan()
     plan = as_plan(DATA, plans)
@@ -250,3 +273,27 @@ def test_a_closed_node_sending_more_than_the_locks_is_named() -> None:
     # An empty shipment from S1, where q2 held an unlocked unit, is no locked shipment either.
     plan = closed_plan([ship(S1, _1=1), ship(W1, _1=1, _2=1)], [ship(S1), ship(W1, _1=1)])
     assert {"inactive_node", "empty_shipment"} <= check_plan(CLOSED, plan).rules
+
+
+@pytest.mark.parametrize(
+    ("now", "rule"),
+    [({"active": False}, "inactive_node"), ({"channels": ("app",)}, "channel")],
+)
+def test_new_units_from_a_node_the_order_may_no_longer_use_are_not_priced(
+    now: dict, rule: str
+) -> None:
+    # r1 (sold on the web) holds 2 A at S1, one locked. S1 now is closed, or sells on the app
+    # only: its locked unit may still leave S1 (S1 keeps its methods for r1), a second may not,
+    # and then the order's cost is not recomputed (nan), as for any shipment not allowed.
+    r1 = order("r1", ("A", 2), channel="web")
+    data = replanning(
+        small_network(S1=now),
+        (r1,),
+        [order_plan(small_network(), r1, [ship(S1, _1=2)], {(S1, "1"): 1})],
+    )
+    locked_only = as_plan(data, [price_order(data.network, r1, [ship(S1, _1=1), ship(W1, _1=1)])])
+    assert check_plan(data, locked_only).ok
+    both = as_plan(data, [price_order(data.network, r1, [ship(S1, _1=2)])])
+    result = check_plan(data, both.model_copy(update={"total_cost": 0.0}))
+    assert result.rules == {rule}
+    assert math.isnan(result.recomputed_orders["r1"]) and math.isnan(result.recomputed_total)
