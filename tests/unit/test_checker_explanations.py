@@ -44,6 +44,7 @@ from tests.unit.test_checker import (
     replace_order,
     replace_shipment,
     ship,
+    two_same_day_orders_at_s1,
     valid_dataset,
     valid_plan,
 )
@@ -469,16 +470,7 @@ def test_an_unknown_node_or_method_is_named_and_the_next_shipment_still_checked(
 def test_a_shipment_of_no_known_method_still_takes_same_day_capacity() -> None:
     # S1 has one same-day slot: o-1 takes it; o-2's "same_day" shipment names no method (its
     # service is wrong) but leaves S1 by courier all the same, so the slot is over by one.
-    ds = dataset(
-        [order("o-1", ("A", 1), service="same_day"), order("o-2", ("B", 1), service="same_day")]
-    )
-    plan = priced_plan(
-        ds,
-        {
-            "o-1": [ship(ds, "S1", SAME_DAY, **{"1": 1})],
-            "o-2": [ship(ds, "S1", SAME_DAY, **{"1": 1})],
-        },
-    )
+    ds, plan = two_same_day_orders_at_s1()
     plan = replace_shipment(plan, "o-2", 0, service="ground")
     assert check_plan(ds, plan).rules == {"unknown_method", "same_day_capacity"}
     # A parcel that names no method takes no courier slot.
