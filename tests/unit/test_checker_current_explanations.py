@@ -195,11 +195,6 @@ def test_a_wrong_move_cost_says_both(stated: float | None, shown: str) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checker bug: an order that cannot be priced (here a method not allowed) is left out"
-    " of the recomputed move penalties, so a right move_cost is reported as wrong_move_cost",
-)
 def test_an_order_that_cannot_be_priced_does_not_make_a_right_move_cost_wrong() -> None:
     # p2 moves its one A from W2 to S2 (3.00 + 0.50) but by same-day, which S2 has no courier
     # for: only that is wrong. The plan's move_cost, 4.00 + 3.50 = 7.50, is right.

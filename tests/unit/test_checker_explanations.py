@@ -118,15 +118,13 @@ def test_a_method_not_allowed_is_explained_by_the_condition_that_fails(
     assert math.isnan(check_plan(ds, plan).recomputed_orders["o-1"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checker bug: a transfer to a store that cannot hand the order over (pickup = false)"
-    " is explained as 'no zone or transit time for 33.4 km', though zone 1 covers 33.4 km",
-)
 def test_a_transfer_to_a_store_without_pickup_names_the_store() -> None:
     ds = zoned_dataset(PICKUP_AT_S3)
     plan = priced_plan(ds, {"o-1": [ship(ds, "W1", TRANSFER, **{"1": 1})]})
-    assert "S3" in only_message(ds, plan).split("is not allowed")[1]
+    assert only_message(ds, plan) == (
+        "[method_not_allowed] order o-1 shipment 0 from W1: transfer is not allowed (the pickup "
+        "store S3 offers no pickup to hand the order over) (§5.4)"
+    )
 
 
 @pytest.mark.parametrize(
