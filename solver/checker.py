@@ -261,7 +261,6 @@ def _check_order(
     methods = order_methods(network, order)
     serves = node_serves_order(network, order)
     priceable = True
-    known = True  # every shipment's node, method and lines known: its moved units count
     chosen_all: list[ChosenShipment] = []
     contents: list[dict[str, int]] = []
     seen_nodes: set[str] = set()
@@ -272,7 +271,7 @@ def _check_order(
         if not any(units.values()):
             found.add("empty_shipment", oid, f"{where} carries no units")
         if len(units) < len({pl.line_id for pl in shipment.lines}):
-            priceable = known = False  # an unknown line: its weight and value are unknown
+            priceable = False  # an unknown line: its weight and value are unknown
         if shipment.node_id in seen_nodes:
             found.add(
                 "duplicate_node_shipment",
@@ -286,7 +285,7 @@ def _check_order(
             found.add(
                 "unknown_node", oid, f"{where}: node {shipment.node_id!r} is not in the dataset"
             )
-            priceable = known = False
+            priceable = False
         if key is None:
             found.add(
                 "unknown_method",
@@ -294,7 +293,7 @@ def _check_order(
                 f"{where}: method {shipment.method!r} with service {shipment.service!r} names "
                 f"no method of §3",
             )
-            priceable = known = False
+            priceable = False
         if node is None:
             continue
         # Even a shipment that can't be priced takes stock and capacity.
@@ -314,6 +313,10 @@ def _check_order(
             # A method not allowed leaves the order's cost unknown, not its move penalty (§7
             # counts units by node): the plan's move_cost is still checked. Unknown shipments
             # leave both unknown.
+            known = len(chosen_all) == len(order_plan.shipments) and all(
+                len(units) == len({pl.line_id for pl in s.lines})
+                for units, s in zip(contents, order_plan.shipments, strict=True)
+            )
             held = network.current.of(oid)
             moves.append(
                 move_cost(network.settings, moved_units(held, chosen_all)) if known else math.nan

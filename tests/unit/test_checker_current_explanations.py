@@ -205,6 +205,15 @@ def test_an_order_that_cannot_be_priced_does_not_make_a_right_move_cost_wrong() 
     assert check_plan(DATA, plan).rules == {"method_not_allowed"}
 
 
+def test_a_shipment_from_an_unknown_node_leaves_the_move_cost_unchecked() -> None:
+    # Whether p2's unit at W2 moved cannot be told when its shipment names no known node, so
+    # no stated move_cost can be called wrong.
+    plans = replan()
+    unknown = plans[1].shipments[0].model_copy(update={"node_id": "ZZ"})
+    plans[1] = plans[1].model_copy(update={"shipments": (unknown,)})
+    assert check(plans, move_cost=123.0).rules == {"unknown_node"}
+
+
 def test_a_re_plan_without_its_current_allocation_says_so_and_checks_the_rest() -> None:
     plans = replan()
     plan = as_plan(DATA, plans)

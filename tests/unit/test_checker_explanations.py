@@ -11,11 +11,13 @@ latitude is 11.1 km), so every distance below can be checked by hand.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pytest
 
 from solver.checker import PlanMismatch, check_plan, chosen_shipment
 from solver.models import (
+    Node,
     Order,
     OrderPlan,
     Plan,
@@ -64,10 +66,10 @@ SKUS = [Sku(sku="A", weight_kg=0.5, unit_value=10.0), Sku(sku="H", weight_kg=12.
 STOCK = [StockRow(node_id=n.node_id, sku=s.sku, on_hand=10) for n in NODES for s in SKUS]
 
 
-def zoned_dataset(*orders: Order) -> Dataset:
+def zoned_dataset(*orders: Order, nodes: Sequence[Node] = NODES) -> Dataset:
     rates = [r for r in standard_rates() if r.zone in ("1", "2")]
     transits = [t for t in standard_transit() if t.zone in ("1", "2")]
-    net = build_network(NODES, SKUS, STOCK, ZONES, rates, transits, Settings())
+    net = build_network(nodes, SKUS, STOCK, ZONES, rates, transits, Settings())
     return Dataset("zoned", net, tuple(orders))
 
 
@@ -116,6 +118,16 @@ def test_a_method_not_allowed_is_explained_by_the_condition_that_fails(
         f"({why}) (§5.4)"
     )
     assert math.isnan(check_plan(ds, plan).recomputed_orders["o-1"])
+
+
+def test_a_transfer_to_a_closed_pickup_store_says_it_cannot_hand_the_order_over() -> None:
+    closed = [n.model_copy(update={"active": False}) if n.node_id == "S1" else n for n in NODES]
+    ds = zoned_dataset(PICKUP_AT_S1, nodes=closed)
+    plan = priced_plan(ds, {"o-1": [ship(ds, "W1", TRANSFER, **{"1": 1})]})
+    assert only_message(ds, plan) == (
+        "[method_not_allowed] order o-1 shipment 0 from W1: transfer is not allowed (the pickup "
+        "store S1 cannot hand the order over (inactive or outside the order's channel)) (§5.4)"
+    )
 
 
 def test_a_transfer_to_a_store_without_pickup_names_the_store() -> None:
