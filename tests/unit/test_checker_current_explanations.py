@@ -205,6 +205,15 @@ def test_an_order_that_cannot_be_priced_does_not_make_a_right_move_cost_wrong() 
     assert check_plan(DATA, plan).rules == {"method_not_allowed"}
 
 
+def test_an_order_that_cannot_be_priced_still_has_its_move_penalty_counted() -> None:
+    # As above, p2 moves its A to S2 by a method S2 has no courier for; a move_cost that leaves
+    # out p2's 3.50 is wrong, and the message gives the right sum.
+    plan = as_plan(DATA, replan(p2=[ship(S2, SAME_DAY, _1=1)]))
+    assert messages(
+        check_plan(DATA, plan.model_copy(update={"move_cost": 4.0})), "wrong_move_cost"
+    ) == ["[wrong_move_cost] move_cost 4.00 but the orders' move penalties recompute to 7.50 (§7)"]
+
+
 def test_a_shipment_from_an_unknown_node_leaves_the_move_cost_unchecked() -> None:
     # Whether p2's unit at W2 moved cannot be told when its shipment names no known node, so
     # no stated move_cost can be called wrong.

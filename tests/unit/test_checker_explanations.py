@@ -101,6 +101,10 @@ PICKUP_AT_S3 = order("o-1", ("A", 1), service="pickup", pickup_node="S3")
         (SAME_DAY_ORDER, "S2", SAME_DAY, "same_day",
          "33.4 km to the customer, beyond the same-day radius of 20 km"),
         (GROUND_ORDER, "D1", GROUND, "parcel (ground)", "node D1 does not ship parcels"),
+        # A ground order that names a store without pickup is not a transfer: the store is not
+        # the reason.
+        (order("o-1", ("A", 1), pickup_node="S3"), "D1", GROUND, "parcel (ground)",
+         "node D1 does not ship parcels"),
         (GROUND_ORDER, "D1", EXPRESS, "parcel (express)", "node D1 does not ship parcels"),
         (GROUND_ORDER, "F1", NEXT_DAY, "parcel (next_day)", "no zone or transit time for 556.0 km"),
         # A transfer's distance is to the pickup store (F1 to S1: 4.9° = 544.9 km), not home.
