@@ -1,7 +1,9 @@
 """How well `optimal`'s work estimates track time: seconds per work unit, step by step.
 
-Usage: python bench/calibrate_work.py DATASET [TIME_LIMIT_SECONDS [WORK_UNITS]]
-Plans DATASET with `optimal` (WORK_UNITS, by default what the time limit buys) and prints, for
+Usage: python bench/calibrate_work.py DATASET [TIME_LIMIT_SECONDS [WORK_UNITS [replan]]]
+Plans DATASET with `optimal` (WORK_UNITS, by default what the time limit buys; with `replan`,
+re-plans every order against its `myopic` allocation, spec §7, with the dataset's move
+penalties, as the scheduled re-optimisation does) and prints, for
 each stretch between two progress events, the work units it was charged, the wall-clock and CPU
 seconds it took (CPU of this process, which includes SCIP's threads but not the second process),
 and their ratio. On the reference
@@ -18,8 +20,10 @@ from pathlib import Path
 
 from machine import run_header
 
+from solver.current_reading import read_current
 from solver.deadline import Deadline
 from solver.loading import load_dataset
+from solver.network import Dataset
 from solver.planning import ProgressEvent, plan_dataset, search_work
 
 
@@ -30,6 +34,12 @@ def main() -> None:
     dataset = load_dataset(folder).dataset
     assert dataset is not None, f"{folder} does not load"
     work = float(sys.argv[3]) if len(sys.argv) > 3 else search_work(limit, len(dataset.orders))
+    if len(sys.argv) > 4 and sys.argv[4] == "replan":
+        held, problems = read_current(
+            dataset.network, dataset.orders, plan_dataset(dataset, "myopic").orders
+        )
+        assert held is not None, problems
+        dataset = Dataset(dataset.name, dataset.network.with_current(held), dataset.orders)
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     last = {"wall": time.monotonic(), "cpu": time.process_time(), "work": 0.0, "step": "start"}
 

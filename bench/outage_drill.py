@@ -1,7 +1,8 @@
 """Benchmark: the outage drill, end to end on the local stack.
 
 Usage: python bench/outage_drill.py [--orders 5000] [--stores 100] [--skus 2000] [--seed 11]
-       [--loose] [--clients 2] [--workers 2] [--picked 0.05] [--solve-seconds 60] [--out F.json]
+       [--loose] [--clients 2] [--workers 2] [--picked 0.05] [--solve-work 40]
+       [--solve-seconds 60] [--out F.json]
 
 1. Generates a dataset (`omniroute dataset generate --tight`: ORDERS orders, STORES stores; the
    defaults are bench/replan.py's, so the solver-only figures compare), starts the
@@ -13,7 +14,8 @@ Usage: python bench/outage_drill.py [--orders 5000] [--stores 100] [--skus 2000]
    locked: they must not move).
 3. Closes it through the API (PUT /v1/nodes/{id} {"active": false}) and times from that call
    until the reallocation the event started has succeeded: the event on the bus, the rule, the
-   launcher, the state machine's find, snapshot, replan (optimal, spec §7), commit, publish and
+   launcher, the state machine's find, snapshot, replan (optimal, spec §7, on a work budget of
+   --solve-work units, REALLOCATION_SOLVE_WORK, capped at --solve-seconds), commit, publish and
    report, all on the local stack.
 4. Checks, from DynamoDB itself: every unit the warehouse held that was not locked is now
    re-sourced or backordered and each moved order has its reason; the re-plan's cost against
@@ -125,6 +127,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--picked", type=float, default=0.05)
+    parser.add_argument("--solve-work", type=float, default=40.0)
     parser.add_argument("--solve-seconds", type=float, default=60.0)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument(
@@ -133,6 +136,7 @@ def main() -> None:
     args = parser.parse_args()
     print(run_header(), flush=True)
     os.environ["REALLOCATION_SOLVE_SECONDS"] = str(args.solve_seconds)
+    os.environ["REALLOCATION_SOLVE_WORK"] = str(args.solve_work)
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
@@ -157,7 +161,12 @@ def main() -> None:
     )
     orders = [json.loads(line) for line in (folder / "orders.jsonl").read_text().splitlines()]
     stack = start_local_stack(dataset=folder, workers=args.workers)
-    figures: dict[str, Any] = {"orders": len(orders), "stores": args.stores}
+    figures: dict[str, Any] = {
+        "orders": len(orders),
+        "stores": args.stores,
+        "solve_work": args.solve_work,
+        "solve_seconds": args.solve_seconds,
+    }
     try:
         api = ApiClient(stack.url)
         db = current_database()

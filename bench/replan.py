@@ -3,6 +3,7 @@
 Usage: python bench/replan.py [--orders 5000] [--stores 100] [--skus 2000] [--seed 11]
                               [--loose] [--picked 0.2] [--outage-seconds 180] [--seconds 300]
                               [--outage-work W] [--work W] [--penalties zero|default|both]
+                              [--split-penalty P]
 
 The current allocation is the `myopic` plan: the orders routed one by one as they arrive.
 
@@ -74,7 +75,11 @@ def load(args: argparse.Namespace) -> Dataset:
     args.folder = str(folder)
     loaded = load_dataset(folder)
     assert loaded.dataset is not None, loaded.errors
-    return loaded.dataset
+    data = loaded.dataset
+    if args.split_penalty is not None:
+        settings = data.network.settings.model_copy(update={"split_penalty": args.split_penalty})
+        data = Dataset(data.name, replace(data.network, settings=settings), data.orders)
+    return data
 
 
 def load_now() -> str:
@@ -103,7 +108,8 @@ def optimal_from_scratch(data: Dataset, args: argparse.Namespace) -> tuple[Plan,
 
     kept = None
     if args.work is not None:
-        kept = Path(args.folder) / f"optimal-work-{args.work:g}.json"
+        split = "" if args.split_penalty is None else f"-split-{args.split_penalty:g}"
+        kept = Path(args.folder) / f"optimal-work-{args.work:g}{split}.json"
         if kept.exists():
             plan, problems = read_plan(kept)
             assert plan is not None, problems
@@ -229,7 +235,8 @@ def outage_drill(data: Dataset, current_plan: Plan, args: argparse.Namespace) ->
         )
         print(
             f"<!-- {strategy}: reasons {dict(reasons)}, moved without a reason {no_reason}, "
-            f"notes {list(result.notes)} -->"
+            f"work {result.plan.work} (budget {args.outage_work if strategy == 'optimal' else '-'}"
+            f"), time limit hit {result.plan.time_limit_hit}, notes {list(result.notes)} -->"
         )
 
 
@@ -471,6 +478,12 @@ def main() -> None:
     parser.add_argument("--work", type=float, help="work budget of each re-optimisation run")
     parser.add_argument("--outage-work", type=float, help="work budget of the outage re-plan")
     parser.add_argument("--penalties", choices=["zero", "default", "both"], default="both")
+    parser.add_argument(
+        "--split-penalty",
+        type=float,
+        help="the dataset's split_penalty replaced by this one for every plan (a retailer that "
+        "prices each extra shipment higher, as the shipment-count studies do)",
+    )
     args = parser.parse_args()
     print(run_header())
     data = load(args)

@@ -92,7 +92,11 @@ class Settings(BaseModel):
     """Orders re-planned together in one chunk of a reallocation (larger scopes: several
     chunks, one after another)."""
     reallocation_solve_seconds: float = Field(default=60.0, gt=0)
-    """Wall-clock cap of one chunk's re-plan."""
+    """Wall-clock cap of one chunk's re-plan: a safety net (the work budget decides)."""
+    reallocation_solve_work: float = Field(default=40.0, gt=0)
+    """Work units (`solver.deadline.Budget`, about a second of the reference machine each) of
+    one chunk's `optimal` re-plan: the same snapshot gets the same re-plan whatever the load of
+    the machine it runs on, unless the seconds cap stops it first (the plan then says so)."""
     dynamodb_endpoint_url: str | None = None
     """The local stack's embedded DynamoDB (or DynamoDB Local); absent on AWS."""
     s3_endpoint_url: str | None = None

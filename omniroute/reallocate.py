@@ -149,6 +149,8 @@ def print_report(console: Console, report: dict[str, Any], orders_shown: int) ->
     if report["status"] != "succeeded":
         console.print(f"progress: {report.get('progress')}")
         return
+    if report.get("stopped"):
+        console.print(f"[yellow]stopped:[/] {report['stopped']}", highlight=False)
     console.print(
         f"orders: {report['orders_considered']} considered, {report['orders_moved']} moved, "
         f"{report['orders_changed']} changed, {report['orders_kept']} kept, "

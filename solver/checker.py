@@ -38,6 +38,8 @@ from solver.pricing import (
     OrderMethods,
     haversine_km,
     method_key,
+    move_cost,
+    moved_units,
     node_serves_order,
     order_methods,
     price_order,
@@ -307,6 +309,18 @@ def _check_order(
     _check_order_rules(network, order, order_plan, contents, found)
     _check_against_current(network, order, order_plan, chosen_all, found)
     if not priceable:
+        if moves is not None and network.current is not None:
+            # A method not allowed leaves the order's cost unknown, not its move penalty (§7
+            # counts units by node): the plan's move_cost is still checked. Unknown shipments
+            # leave both unknown.
+            known = len(chosen_all) == len(order_plan.shipments) and all(
+                len(units) == len({pl.line_id for pl in s.lines})
+                for units, s in zip(contents, order_plan.shipments, strict=True)
+            )
+            held = network.current.of(oid)
+            moves.append(
+                move_cost(network.settings, moved_units(held, chosen_all)) if known else math.nan
+            )
         return math.nan
     priced = price_order(network, order, chosen_all, methods)
     assert priced.breakdown is not None
@@ -440,6 +454,15 @@ def _why_not_allowed(
         return f"node {node.node_id} offers no pickup"
     if chosen.key == TRANSFER and node.node_id == order.pickup_node:
         return "the pickup node cannot transfer to itself"
+    if chosen.key == TRANSFER and order.pickup_node in network.node_index:
+        store_at = network.node_index[order.pickup_node]
+        if not network.nodes[store_at].pickup:
+            return f"the pickup store {order.pickup_node} offers no pickup to hand the order over"
+        if not node_serves_order(network, order)[store_at]:
+            return (
+                f"the pickup store {order.pickup_node} cannot hand the order over "
+                "(inactive or outside the order's channel)"
+            )
     if chosen.key == SAME_DAY:
         if not node.same_day:
             return f"node {node.node_id} has no same-day courier"

@@ -13,6 +13,8 @@ it, the search stops there, and the plan says that the time limit, not the budge
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 WORK_PER_SECOND = 0.85
@@ -75,6 +77,19 @@ class Budget:
             self.cut_short = True
             return True
         return False
+
+    @contextmanager
+    def keeping(self, units: float) -> Iterator[None]:
+        """The steps inside see a budget `units` smaller: kept for a step that must run after
+        them whatever they spend (the charges inside still count)."""
+        if self.work is None:
+            yield
+            return
+        self.work -= units
+        try:
+            yield
+        finally:
+            self.work += units
 
     def seconds_left(self, margin: float = 0.0) -> float:
         """Wall-clock seconds a solver call may take before the cap (`inf` without one)."""

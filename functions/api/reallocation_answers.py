@@ -128,6 +128,12 @@ class ReallocationAnswer(BaseModel):
     bound: float | None = Field(default=None, description="proven lower bound of the re-plan")
     gap: float | None = Field(default=None, description="(cost after - bound) / bound")
     chunks: int | None = None
+    stopped: str | None = Field(
+        default=None,
+        description="why the run moved nothing (more) although it succeeded, e.g. "
+        "`node_reopened: W2 is active again` (a node-offline run whose node reopened before "
+        "it committed: its changes are `skipped` with that reason)",
+    )
     notes: list[str] | None = None
     orders: list[ReallocatedOrder] | None = Field(
         default=None, description="the changed orders, paged by offset and limit"

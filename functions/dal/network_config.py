@@ -124,6 +124,15 @@ def network_config(db: Database, version: int | None = None) -> NetworkConfig:
     return config
 
 
+def node_now(db: Database, node_id: str) -> Node | None:
+    """One node's record as stored now (a strongly consistent read, not the cached config)."""
+    response = db.client.get_item(
+        TableName=db.table("nodes"), Key=encode_item({"node_id": node_id}), ConsistentRead=True
+    )
+    item = response.get("Item")
+    return None if item is None else node_from_item(decode_item(item))
+
+
 def config_version(db: Database) -> int:
     response = db.client.get_item(
         TableName=db.table("config"), Key=encode_item(VERSION_KEY), ConsistentRead=True

@@ -55,7 +55,7 @@ def cost_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> A
     """Cost per order, stacked by part; where a plan has a proven bound, a bracket from the
     bound to the plan's cost: the optimum lies inside it."""
     rows = data.cost_rows(outcomes)
-    fields = [f for f, _ in data.COST_PARTS]
+    fields = [f for f, _ in data.BAR_PARTS]
     columns: dict[str, list[Any]] = {
         "scenario": [r.scenario for r in rows],
         "orders": [r.orders for r in rows],
@@ -75,7 +75,7 @@ def cost_chart(outcomes: Sequence[ScenarioOutcome], switch: ScenarioSwitch) -> A
     stacked_bars(
         plot,
         source,
-        dict(zip(fields, (label for _, label in data.COST_PARTS), strict=True)),
+        dict(zip(fields, (label for _, label in data.BAR_PARTS), strict=True)),
         PART_COLOURS,
         lambda field, label: [
             ("scenario", "@scenario"),

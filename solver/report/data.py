@@ -24,6 +24,9 @@ COST_PARTS: tuple[tuple[str, str], ...] = (
     ("unfilled_cost", "unfilled penalty"),
 )
 """(Kpis field, label) of each part of a plan's cost (spec §3–§4), in stacking order."""
+BAR_PARTS: tuple[tuple[str, str], ...] = (*COST_PARTS, ("move_cost", "move penalty"))
+"""What the cost chart stacks: the parts of §4 and, last, a re-plan's move penalties (§7: part
+of its cost; 0 for a plan that re-plans nothing), so every bar ends at the cost per order."""
 
 BUSIEST_NODES = 8
 """Nodes named per scenario in the utilisation view: that many of its most loaded."""
@@ -43,7 +46,7 @@ class CostRow:
     orders: int
     total_cost: float
     parts: dict[str, float]
-    """Cost per order of each `COST_PARTS` field."""
+    """Cost per order of each `BAR_PARTS` field."""
     bound: float | None
     """The plan's proven lower bound on the optimal total cost (spec §6), when known."""
 
@@ -62,7 +65,7 @@ def cost_rows(outcomes: Sequence[ScenarioOutcome]) -> list[CostRow]:
             scenario=o.name,
             orders=o.kpis.orders,
             total_cost=o.kpis.total_cost,
-            parts={f: _per_order(getattr(o.kpis, f), o.kpis.orders) for f, _ in COST_PARTS},
+            parts={f: _per_order(getattr(o.kpis, f) or 0.0, o.kpis.orders) for f, _ in BAR_PARTS},
             bound=o.kpis.bound,
         )
         for o in outcomes

@@ -25,7 +25,7 @@ SCENARIO_COLOURS = (
     "#BCBD22",
 )
 """One colour per scenario, in file order (Okabe-Ito's colour-blind-safe set first)."""
-PART_COLOURS = ("#0072B2", "#56B4E9", "#CC79A7", "#E69F00", "#D55E00", "#9E9E9E")
+PART_COLOURS = ("#0072B2", "#56B4E9", "#CC79A7", "#E69F00", "#D55E00", "#9E9E9E", "#009E73")
 METHOD_LABELS = {
     "parcel": "parcel",
     "same_day": "same-day courier",

@@ -55,12 +55,8 @@ def prepare_scenarios(
     file: Path,
     base: ScenarioInput,
     only: str | None = None,
-    outages: bool = True,
 ) -> tuple[list[PlannedScenario], list[ScenarioError]]:
-    """The base (with its changes) and every scenario (or only the one named), in file order.
-
-    `outages`: whether the caller runs `outage_at` (the Lambda worker does not yet: there it
-    is refused rather than ignored)."""
+    """The base (with its changes) and every scenario (or only the one named), in file order."""
     label = Path(file).name
     start, errors = apply_changes(base, spec.base.changes, file=label, scenario=spec.base.name)
     if start is None:
@@ -78,16 +74,7 @@ def prepare_scenarios(
     if only is not None:
         planned = [p for p in planned if p.name == only]
     for p in planned:
-        if p.input.outages and not outages:
-            errors.append(
-                ScenarioError(
-                    label,
-                    "outage_at is not run by the AWS what-if yet; run this file with "
-                    "`omniroute whatif`",
-                    scenario=p.name,
-                )
-            )
-        elif p.input.outages and p.strategy not in REPLAN_STRATEGIES:
+        if p.input.outages and p.strategy not in REPLAN_STRATEGIES:
             errors.append(
                 ScenarioError(
                     label,

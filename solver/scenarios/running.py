@@ -88,21 +88,64 @@ def plan_batches(
     outage re-plans the orders routed before it (`outages.py`)."""
     batches = daily_batches(orders)
     runs: list[BatchRun] = []
-    pending = sorted(outages, key=lambda o: o.at)
-    for done, batch in enumerate(batches, start=1):
-        while pending and pending[0].day < batch.day:  # before the day's first order
-            network = offline(network, pending.pop(0).node_ids)
-        if pending and pending[0].day == batch.day:
-            run, network = plan_outage_batch(
-                name, network, batch, strategy, pending.pop(0), seconds_per_order, progress
-            )
-        else:
-            run = plan_batch(name, network, batch, strategy, seconds_per_order, progress)
+    days = outage_days(batches, outages)
+    for done, (batch, day) in enumerate(zip(batches, days, strict=True), start=1):
+        run, network = plan_scenario_day(
+            name, network, batch, strategy, day, seconds_per_order, progress
+        )
         runs.append(run)
         if on_batch is not None:
             on_batch(done, len(batches), run)
         network = carry_stock(network, run.plan)
     return runs
+
+
+@dataclass(frozen=True)
+class DayOutages:
+    """What the outages of a run mean for one of its days."""
+
+    offline: tuple[str, ...] = ()
+    """Nodes offline from before the day's first order (the outages of earlier days)."""
+    outage: Outage | None = None
+    """The outage part-way through this day, if any."""
+
+
+def outage_days(batches: Sequence[DayBatch], outages: Sequence[Outage]) -> list[DayOutages]:
+    """Per day of the run, in order: the nodes offline when it starts and its outage. An
+    outage on a day without orders closes its nodes from the next day with orders; of two
+    outages on one day, the later one does from the next day."""
+    pending = sorted(outages, key=lambda o: o.at)
+    closed: list[str] = []
+    days = []
+    for batch in batches:
+        while pending and pending[0].day < batch.day:  # before the day's first order
+            closed += [n for n in pending.pop(0).node_ids if n not in closed]
+        during = pending.pop(0) if pending and pending[0].day == batch.day else None
+        days.append(DayOutages(tuple(closed), during))
+        if during is not None:
+            closed += [n for n in during.node_ids if n not in closed]
+    return days
+
+
+def plan_scenario_day(
+    name: str,
+    network: Network,
+    batch: DayBatch,
+    strategy: str,
+    day: DayOutages,
+    seconds_per_order: float | None = None,
+    progress: Progress | None = None,
+) -> tuple[BatchRun, Network]:
+    """Plan one day of a run on `network` (the stock the days before it left) with the nodes
+    of `day` offline; and the network the day ends on (its outage's nodes offline too; the
+    caller takes the day's shipments out of its stock, `carry_stock`)."""
+    if day.offline:
+        network = offline(network, day.offline)
+    if day.outage is not None:
+        return plan_outage_batch(
+            name, network, batch, strategy, day.outage, seconds_per_order, progress
+        )
+    return plan_batch(name, network, batch, strategy, seconds_per_order, progress), network
 
 
 def plan_outage_batch(

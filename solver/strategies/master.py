@@ -285,24 +285,19 @@ def solve_master_mip(
     assert mip is not None
     take = [mip.BoolVar("") for _ in columns]
     by_order: dict[int, list[int]] = {}
-    rows: dict[Resource, list[tuple[int, int]]] = {}
     objective = mip.Objective()
     for j, col in enumerate(columns):
         by_order.setdefault(col.order, []).append(j)
         objective.SetCoefficient(take[j], col.cost)
-        for r, amount in col.usage:
-            rows.setdefault(r, []).append((j, amount))
     objective.SetMinimization()
     for js in by_order.values():
         one = mip.Constraint(1.0, 1.0)
         for j in js:
             one.SetCoefficient(take[j], 1.0)
-    for r, terms in rows.items():
-        limit = limit_of(r)
-        if limit is not None and sum(a for _, a in terms) > limit:
-            row = mip.Constraint(-mip.infinity(), float(limit))
-            for j, a in terms:
-                row.SetCoefficient(take[j], float(a))
+    for limit, terms in _binding_rows(columns, limit_of).values():
+        row = mip.Constraint(-mip.infinity(), float(limit))
+        for j, a in terms:
+            row.SetCoefficient(take[j], float(a))
     if start:
         # With a hint SCIP 9.15 was once seen to return a plan over a row's limit as OPTIMAL:
         # callers check every answer against the limits (`over_limits`).
@@ -331,6 +326,29 @@ def solve_master_mip(
         iterations=int(mip.iterations()),
         stopped_by_time=not optimal and math.isfinite(seconds) and took >= 0.95 * seconds,
     )
+
+
+def mip_rows(columns: Sequence[Column], limit_of: LimitOf) -> int:
+    """Rows of `solve_master_mip`'s MIP over `columns`: one an order, one a resource they
+    could use beyond its limit (known before solving, so a step can be sized by it)."""
+    return len({col.order for col in columns}) + len(_binding_rows(columns, limit_of))
+
+
+def _binding_rows(
+    columns: Sequence[Column], limit_of: LimitOf
+) -> dict[Resource, tuple[int, list[tuple[int, int]]]]:
+    """Resource -> its limit and (column, amount) terms, for the resources the columns could
+    use beyond their limit (the others need no row)."""
+    rows: dict[Resource, list[tuple[int, int]]] = {}
+    for j, col in enumerate(columns):
+        for r, amount in col.usage:
+            rows.setdefault(r, []).append((j, amount))
+    binding = {}
+    for r, terms in rows.items():
+        limit = limit_of(r)
+        if limit is not None and sum(a for _, a in terms) > limit:
+            binding[r] = (limit, terms)
+    return binding
 
 
 def _milliseconds(seconds: float) -> int:

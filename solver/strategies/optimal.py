@@ -34,7 +34,13 @@ from solver.ledger import Ledger
 from solver.models import Order
 from solver.network import Network
 from solver.order_solver import NO_PRICES, OrderSolution, Prices, solve_order
-from solver.pricing import ChosenShipment, OrderMethods, order_methods, price_order
+from solver.pricing import (
+    ChosenShipment,
+    OrderMethods,
+    moved_units,
+    order_methods,
+    price_order,
+)
 from solver.resourcing import locked_decision, moves_that_pay
 from solver.strategies.base import BatchDecision, arrival_order
 from solver.strategies.master import (
@@ -45,6 +51,7 @@ from solver.strategies.master import (
     Resource,
     column_key,
     ledger_limits,
+    mip_rows,
     over_limits,
     prices_from,
     resource_limit,
@@ -68,6 +75,7 @@ from solver.strategies.work import (
     lp_iterations_for,
     lp_work,
     methods_work,
+    mip_root_work,
     mip_work,
     order_solve_work,
     rule_work,
@@ -249,6 +257,36 @@ def plan_optimal(
         Ledger.fresh(network),
         [{line.line_id: line.sku for line in o.lines} for o in orders],
     )
+    if network.current is None:
+        shipments, bound = _search_plan(batch, search, max_rounds)
+    else:
+        # Spec §7: no order stays moved where going back pays. That last step must run
+        # whatever the search spends, so its most (every held order re-decided) is kept aside.
+        held = [i for i, o in enumerate(orders) if network.current.of(o.order_id) is not None]
+        with budget.keeping(_redecide_work(batch, held)):
+            shipments, bound = _search_plan(batch, search, max_rounds)
+        moved = [
+            i for i in held if moved_units(network.current.of(orders[i].order_id), shipments[i])
+        ]
+        shipments = moves_that_pay(network, orders, arrival_order(orders), shipments)
+        budget.charge(_redecide_work(batch, moved))
+    if budget.cut_short:
+        search.notes.append(TIME_LIMIT_NOTE)
+    search.report("done", "done")
+    return BatchDecision(
+        shipments,
+        bound if bound > float("-inf") else None,
+        search.notes,
+        work=budget.spent,
+        time_limit_hit=budget.cut_short,
+    )
+
+
+def _search_plan(
+    batch: _Batch, search: _Search, max_rounds: int
+) -> tuple[list[tuple[ChosenShipment, ...]], float]:
+    """Steps 1 to 3 of the module: the plan (each order's shipments) and the best bound."""
+    network, orders, budget = batch.network, batch.orders, search.budget
     search.report("rules", "planning with the simple rules (arrival order, nearest, priority)")
     limits = ledger_limits(batch.ledger)
     plan_work = UNLIMITED_PLAN_WORK if budget.work is None else MIP_SHARE * budget.work
@@ -279,7 +317,12 @@ def plan_optimal(
         )
     full_work = budget.left() if budget.work is not None else UNLIMITED_PLAN_WORK
     columns = batch.pool.columns
-    if len(columns) <= WHOLE_POOL_MIP_UP_TO and full_work > 0 and not search.out_of_time():
+    rows = mip_rows(columns, limits) if len(columns) <= WHOLE_POOL_MIP_UP_TO else 0
+    if (
+        len(columns) <= WHOLE_POOL_MIP_UP_TO
+        and full_work >= mip_root_work(len(columns), rows)
+        and not search.out_of_time()
+    ):
         search.report("improve", "improving the plan: one search over every candidate plan")
         full = solve_master_mip(
             columns,
@@ -288,7 +331,7 @@ def plan_optimal(
             seconds=search.seconds(),
             start=picked,
         )
-        budget.charge(mip_work(len(columns), full.iterations))
+        budget.charge(mip_work(len(columns), full.iterations, rows))
         if full.stopped_by_time:
             budget.cut_short = True
         if full.picked is not None:
@@ -301,18 +344,17 @@ def plan_optimal(
             state = "optimal over the columns" if full.optimal else "stopped at its node limit"
             search.notes.append(f"master MIP: {state}")
     search.notes.append(f"plan kept: {kept}")
-    if budget.cut_short:
-        search.notes.append(TIME_LIMIT_NOTE)
-    search.report("done", "done")
-    shipments = [columns[j].chosen for j in picked]
-    if network.current is not None:  # spec §7: no order stays moved where going back pays
-        shipments = moves_that_pay(network, orders, arrival_order(orders), shipments)
-    return BatchDecision(
-        shipments,
-        bound if bound > float("-inf") else None,
-        search.notes,
-        work=budget.spent,
-        time_limit_hit=budget.cut_short,
+    return [columns[j].chosen for j in picked], bound
+
+
+def _redecide_work(batch: _Batch, orders: Sequence[int]) -> float:
+    """`moves_that_pay` over `orders`: each priced, then solved alone with its method table."""
+    network = batch.network
+    return sum(
+        order_solve_work(network, batch.orders[i], priced=False)
+        + methods_work(network)
+        + 2 * COLUMN_SECONDS
+        for i in orders
     )
 
 

@@ -48,6 +48,15 @@ MIP_COLUMN_SECONDS = 0.02e-3
 """Building and presolving a MIP over columns, per column (SCIP)."""
 MIP_ITERATION_SECONDS = 0.08e-3
 """An LP iteration inside SCIP on a group's MIP."""
+MIP_ITERATION_SECONDS_PER_ROW = 1.5e-7
+"""An LP iteration inside SCIP on a MIP of the master's size (the LP dive's last MIP, the MIP
+over every column), per row: its cut rounds and heuristics' LPs grow with the rows. Measured
+(CPU, over the rest of that run's CPU per work unit) on a 2,000-order re-plan: 2.1e-7 at 1,189
+rows, 1.0e-7 at 3,480 rows, where the flat group rate undercounted them 3 to 5 times."""
+MIP_ROOT_ITERATIONS_PER_ROW = 20
+"""LP iterations a MIP over the master's columns takes at its root (presolve, LP, cuts,
+heuristics), per row, before any branching: 38 on that re-plan's MIP over every column (132,459
+iterations at 3,480 rows, 6 nodes), 13 on its dive's MIP (200 nodes)."""
 
 
 def order_solve_work(network: Network, order: Order, *, priced: bool) -> float:
@@ -79,6 +88,14 @@ def lp_iterations_for(work: float, rows: int, presolved: bool = False) -> int:
     return max(1, int(work / max(1, rows) / per))
 
 
-def mip_work(columns: int, iterations: int) -> float:
-    """A MIP over `columns` columns whose LPs took `iterations` iterations in all."""
-    return columns * MIP_COLUMN_SECONDS + iterations * MIP_ITERATION_SECONDS
+def mip_work(columns: int, iterations: int, rows: int = 0) -> float:
+    """A MIP over `columns` columns whose LPs took `iterations` iterations in all; with its
+    `rows` for a MIP of the master's size (a group's MIP, sized by `neighbourhoods`' own
+    measure, is counted at the flat rate)."""
+    per_iteration = max(MIP_ITERATION_SECONDS, rows * MIP_ITERATION_SECONDS_PER_ROW)
+    return columns * MIP_COLUMN_SECONDS + iterations * per_iteration
+
+
+def mip_root_work(columns: int, rows: int) -> float:
+    """The least a MIP over the master's columns is expected to take: its root node."""
+    return mip_work(columns, MIP_ROOT_ITERATIONS_PER_ROW * rows, rows)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import boto3
 
@@ -13,7 +14,12 @@ from omniroute.local.stack import LocalStack
 from omniroute.local.template import state_machines
 from tests.integration.api_client import ApiClient
 from tests.integration.test_scenarios_api import finished
-from tests.integration.whatif_jobs import small_scenarios
+from tests.integration.whatif_jobs import (
+    outage_scenarios,
+    planned_kpis,
+    small_scenarios,
+    whatif_kpis,
+)
 
 
 def definition_states(definition: dict) -> set[str]:
@@ -51,3 +57,18 @@ def test_a_job_is_one_execution_of_the_definition_named_after_it(stack: LocalSta
     defined = definition_states(json.loads(machine_file.read_text()))
     assert {"PrepareScenarios", "RunScenarios", "AggregateKpis", "JobDone"} <= entered
     assert entered <= defined
+
+
+def test_an_outage_job_runs_through_the_definition_to_the_kpis_of_omniroute_whatif(
+    stack: LocalStack, tmp_path: Path
+) -> None:
+    api = ApiClient(stack.url)
+    body = outage_scenarios()
+    started = api.post("/v1/scenarios", body)
+    assert started.status == 202, started.body
+    done = finished(api, started.body["job_id"])
+    api.close()
+    assert done.body["status"] == "succeeded", done.body
+    served = {s["name"]: planned_kpis(s["kpis"]) for s in done.body["kpis"]["scenarios"]}
+    assert served == whatif_kpis(body, tmp_path)
+    assert served["w3-down"]["orders_moved"] > 0

@@ -110,11 +110,12 @@ def assert_consistent(db: Database, before: Any, after: Any, run: dict[str, Any]
 @pytest.mark.parametrize(
     ("node", "fault"),
     [
-        # The commit task reads scope, plan and snapshot from S3 (calls 1-3), then commits
+        # The commit task reads scope and plan from S3 (calls 1-2), the node (3: is it still
+        # offline?), records that the chunk commits (4), reads the snapshot (5), then commits
         # one transaction per changed order.
-        ("W1", Fault("error-at-call", 6)),  # DynamoDB fails at the third order's commit
-        ("W2", Fault("after-call", 5)),  # the worker dies right after the second went through
-        ("W3", Fault("before-call", 6)),  # ... or right before the third is sent
+        ("W1", Fault("error-at-call", 8)),  # DynamoDB fails at the third order's commit
+        ("W2", Fault("after-call", 7)),  # the worker dies right after the second went through
+        ("W3", Fault("before-call", 8)),  # ... or right before the third is sent
     ],
 )
 def test_a_fault_mid_commit_is_retried_and_leaves_every_order_old_or_new(
@@ -134,6 +135,9 @@ def test_a_fault_mid_commit_is_retried_and_leaves_every_order_old_or_new(
 
 def test_killed_between_chunks_the_next_attempt_goes_on_where_it_stopped(stack: LocalStack) -> None:
     db = current_database()
+    api = ApiClient(stack.url)
+    assert api.put("/v1/nodes/S001", {"active": False}).status == 200
+    api.close()
     faults = [("commit", Fault("after-handler")), ("snapshot", Fault("before-call", 1))]
     before, after, run = close_and_run(stack, "S001", faults, chunk_orders=1)
     assert run["status"] == "succeeded", run
@@ -152,7 +156,7 @@ def test_a_commit_that_keeps_failing_is_recorded_and_leaves_orders_whole(stack: 
         ),
     )
     assert api.put(f"/v1/nodes/{node}", {"active": False}).status == 200
-    faults = [("commit", Fault("error-at-call", 6))] * 4  # the first try and its 3 retries
+    faults = [("commit", Fault("error-at-call", 8))] * 4  # the first try and its 3 retries
     before, after, run = close_and_run(stack, node, faults, chunk_orders=100)
     assert run["status"] == "failed"
     assert "InternalServerError" in run["error"], run["error"]

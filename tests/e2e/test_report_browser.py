@@ -19,7 +19,7 @@ from rich.console import Console
 
 from omniroute.whatif import run_whatif, write_outputs
 from solver.report import plots
-from solver.report.data import COST_PARTS
+from solver.report.data import BAR_PARTS
 from solver.report.page import CHARTS, chart_id
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,8 +50,11 @@ scenarios:
     strategy: myopic
     changes: [{{kind: close_nodes, nodes: [W1]}}]
   nearest-rule: {{strategy: nearest}}
+  w3-down:
+    strategy: myopic
+    changes: [{{kind: outage_at, nodes: [W3], hour: 14, picked_after_hours: 4}}]
 """
-NAMES = ["base", "close-w1", "nearest-rule"]
+NAMES = ["base", "close-w1", "nearest-rule", "w3-down"]
 
 READ_SOURCE = """(name) => {
   const source = Bokeh.documents[0].get_model_by_name(name);
@@ -205,7 +208,12 @@ def test_the_bars_draw_the_kpis_of_every_scenario(page_of_report, scenarios):
         assert cost["per_order"][k] == pytest.approx(kpis[name]["cost_per_order"])
         parts = sum(cost[f][k] for f in ("carrier_cost", "handling_cost", "unfilled_cost"))
         parts += sum(cost[f][k] for f in ("dropship_cost", "split_cost", "late_cost"))
+        parts += cost["move_cost"][k]  # a re-plan's move penalties are part of its cost (§7)
         assert parts == pytest.approx(kpis[name]["cost_per_order"])
+        assert cost["move_cost"][k] == pytest.approx(
+            (kpis[name]["move_cost"] or 0) / kpis[name]["orders"]
+        ), name
+    assert scenarios["w3-down"]["kpis"]["move_cost"] > 0
     checks = {
         "shipments-per-order": ("shipments_per_order", 1),
         "split-share": ("split_order_share", 100),
@@ -235,7 +243,7 @@ def test_the_cost_bars_on_the_screen_end_at_each_scenarios_cost_per_order(
     """What is drawn, not only what the page's data says: the stacked bars' screen ends, read
     back through the plot's scale, start at 0 and end at the cost per order, part by part."""
     page, *_ = page_of_report
-    parts = [field for field, _ in COST_PARTS]
+    parts = [field for field, _ in BAR_PARTS]
     bars = page.evaluate(DRAWN_BARS, "cost-per-order")
     assert len(bars) == len(parts)  # one stacked glyph per cost part
     for k, name in enumerate(NAMES):
@@ -244,7 +252,7 @@ def test_the_cost_bars_on_the_screen_end_at_each_scenarios_cost_per_order(
         for bar, following in itertools.pairwise(bars):
             assert following["left"][k] == pytest.approx(bar["right"][k], abs=1e-3), name
         widths = [bar["right"][k] - bar["left"][k] for bar in bars]
-        expected = [kpis[field] / kpis["orders"] for field in parts]
+        expected = [(kpis[field] or 0) / kpis["orders"] for field in parts]
         assert widths == pytest.approx(expected, abs=1e-3), name
         assert bars[-1]["right"][k] == pytest.approx(kpis["cost_per_order"], rel=1e-4), name
         assert sum(bar["pixels"][k] for bar in bars) > 100, name  # visible, not a sliver
@@ -373,7 +381,7 @@ def test_the_scenario_switch_hides_a_scenario_in_every_chart(page_of_report):
           return Array.from(plot.y_range.factors);
         }"""
     )
-    assert factors == ["nearest-rule", "base"]  # top to bottom: base first
+    assert factors == ["w3-down", "nearest-rule", "base"]  # top to bottom: base first
     visible = page.evaluate(
         """() => Bokeh.documents[0].roots().flatMap((r) => r.renderers ?? [])
              .filter((x) => x.data_source.name === 'batch-time-close-w1')

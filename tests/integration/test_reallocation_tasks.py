@@ -268,3 +268,80 @@ def test_an_order_changed_since_the_snapshot_is_skipped_and_the_others_committed
     assert answer["committed"] == len([i for i in changed if i != ids[0]])
     assert check_invariants(db) == []
     api.close()
+
+
+def replan_with_work(
+    rid: str, order_ids: list[str], work: str, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    """The plan.json of a dry run over `order_ids` whose worker has REALLOCATION_SOLVE_WORK
+    `work`."""
+    monkeypatch.setenv("REALLOCATION_SOLVE_WORK", work)
+    trigger = {"kind": "manual", "scope": {"order_ids": order_ids}, "request_id": rid}
+    top = {**run_input(rid, trigger, dry_run=True), "chunk_orders": 10}
+    run_task("FindAffected", top)
+    item = {"reallocation_id": rid, "bucket": top["bucket"], "dry_run": True, "chunk": 0}
+    run_task("Snapshot", item)
+    run_task("Replan", item)
+    return storage.read(top["bucket"], storage.chunk_key(rid, 0, "plan"))
+
+
+def test_the_replan_task_searches_for_the_work_budget_of_its_settings(
+    stack: LocalStack, swap: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = ["swap-a", "swap-b"]
+    tight = replan_with_work("manual-work-tight", ids, "0.0001", monkeypatch)
+    roomy = replan_with_work("manual-work-roomy", ids, "30", monkeypatch)
+    for plan in (tight, roomy):
+        assert plan["strategy"] == "optimal"
+        assert plan["time_limit_hit"] is False  # the seconds cap (60) is only a safety net
+        assert 0 < plan["work"] <= 30
+    # Too little work for the search over every candidate plan, which the roomy budget runs.
+    assert not any(note.startswith("master MIP") for note in tight["notes"])
+    assert "master MIP: optimal over the columns" in roomy["notes"]
+
+
+def test_a_node_offline_run_whose_node_reopens_before_its_commit_moves_nothing(
+    stack: LocalStack,
+) -> None:
+    """A node closes, the run re-plans its orders away, the node reopens before the
+    commit: the reason for the moves is gone, so the commit skips every change (node_reopened),
+    the report says why, and every order and stock level is as it was, a retried commit too."""
+    db = current_database()
+    api = ApiClient(stack.url)
+    placed = []
+    for k in range(3):
+        order = {
+            "order_id": f"reopen-{k}",
+            "customer": node_location(api, "W1"),
+            "service": "ground",
+            "lines": [{"line_id": "1", "sku": "SKU-00002", "qty": 1 + k}],
+        }
+        reply = api.post("/v1/orders", order)
+        assert reply.status == 201, reply.body
+        placed.append(reply.body)
+    node = placed[0]["shipments"][0]["node_id"]
+    assert api.put(f"/v1/nodes/{node}", {"active": False}).status == 200
+    rid = f"node-offline-{node}-reopen"
+    trigger = {"kind": "node-offline", "node_id": node, "version": 1}
+    top = {**run_input(rid, trigger), "chunk_orders": 10}
+    assert run_task("FindAffected", top)["orders"] >= 1
+    item = {"reallocation_id": rid, "bucket": top["bucket"], "dry_run": False, "chunk": 0}
+    run_task("Snapshot", item)
+    assert run_task("Replan", item)["moved"] >= 1  # planned away from the closed node
+    assert api.put(f"/v1/nodes/{node}", {"active": True}).status == 200
+    before = order_records(db)
+
+    answer = run_task("Commit", item)
+    assert answer == {"committed": 0, "skipped": answer["skipped"]} and answer["skipped"] >= 1
+    assert run_task("Commit", item) == answer  # a retry keeps to the decision
+    assert order_records(db) == before
+    assert check_invariants(db) == []
+    assert run_task("Publish", item) == {"published": 0}
+    run_task("WriteReport", top)
+    report = api.get(f"/v1/reallocations/{rid}").body
+    assert report["status"] == "succeeded"
+    assert report["stopped"].startswith(f"node_reopened: {node} is active again")
+    assert report["orders_moved"] == 0 and report["orders_skipped"] == answer["skipped"]
+    assert all(s["reason"].startswith("node_reopened") for s in report["skipped"])
+    assert report["cost_after"] == report["cost_before"]
+    api.close()

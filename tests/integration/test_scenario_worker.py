@@ -25,7 +25,13 @@ from solver.models import Plan
 from solver.scenarios.batching import carry_stock, daily_batches
 from solver.scenarios.results import HEADER
 from tests.integration.conftest import aws_environment, moto_endpoint
-from tests.integration.whatif_jobs import in_process_kpis, planned_kpis, small_scenarios
+from tests.integration.whatif_jobs import (
+    in_process_kpis,
+    outage_scenarios,
+    planned_kpis,
+    small_scenarios,
+    whatif_kpis,
+)
 
 BUCKET = "whatif-test"
 
@@ -156,6 +162,30 @@ def test_aggregate_writes_the_results_then_marks_the_job_succeeded(
         "succeeded"
     )
     assert storage.exists(BUCKET, answer["report_key"])
+
+
+def test_an_outage_scenario_gets_the_kpis_of_omniroute_whatif(env: str, tmp_path: Path) -> None:
+    """`outage_at` on AWS: the outage day's orders routed before 14:00 re-planned by
+    solver.replan (its moves priced with their penalties), W3 offline on the next day; every
+    KPI as the local what-if computes it from the same file."""
+    body = outage_scenarios()
+    job_id = new_job(body)
+    call("prepare", job_id=job_id, scenario_file_key=storage.scenario_file_key(job_id))
+    run_all_days(job_id)
+    answer = call("aggregate", job_id=job_id)
+    document = storage.get_json(BUCKET, answer["kpis_key"])
+    served = {s["name"]: planned_kpis(s["kpis"]) for s in document["scenarios"]}
+    assert served == whatif_kpis(body, tmp_path)
+    for name in ("w3-down", "w3-down-optimal"):
+        kpis = served[name]
+        assert kpis["orders_moved"] > 0 and kpis["move_cost"] > 0 and kpis["locked_units"] > 0
+        first, second = (
+            storage.get_json(BUCKET, storage.day_key(job_id, name, n))["plan_key"] for n in (0, 1)
+        )
+        assert storage.get_json(BUCKET, first)["notes"][0].startswith("outage of W3 at ")
+        after = storage.get_json(BUCKET, second)["orders"]
+        assert after and all(s["node_id"] != "W3" for o in after for s in o["shipments"])
+    assert served["base"]["orders_moved"] is None
 
 
 def test_aggregate_cannot_succeed_a_job_that_failed(env: str) -> None:

@@ -28,6 +28,37 @@ def small_scenarios(dataset: str = "demo") -> dict[str, Any]:
     }
 
 
+OUTAGE = {"kind": "outage_at", "nodes": ["W3"], "hour": 14, "picked_after_hours": 4}
+"""W3 goes down at 14:00 on the run's first day; orders routed 4 hours before are picked."""
+
+
+def outage_scenarios(dataset: str = "demo") -> dict[str, Any]:
+    """Base + W3 down part-way through the first of two days, re-planned (spec §7) by myopic
+    and by optimal; W3 stays down on the second day."""
+    return {
+        "base": {"dataset": dataset, "changes": [{"kind": "spread_days", "days": 2, "seed": 3}]},
+        "defaults": {"strategy": "myopic"},
+        "scenarios": {
+            "w3-down": {"description": "W3 down at 14:00", "changes": [OUTAGE]},
+            "w3-down-optimal": {"strategy": "optimal", "changes": [OUTAGE]},
+        },
+    }
+
+
+def whatif_kpis(body: dict[str, Any], folder: Path) -> dict[str, dict[str, Any]]:
+    """scenario -> KPIs (timing left out) of `omniroute whatif` on the file, on the demo."""
+    from rich.console import Console
+
+    from omniroute.whatif import run_whatif
+
+    local = json.loads(json.dumps(body))
+    local["base"]["dataset"] = str(DEFAULT_DATASET)
+    file = folder / "whatif.json"
+    file.write_text(json.dumps(local))
+    result = run_whatif(file, folder / "out", None, 1, Console(quiet=True), quiet=True)
+    return {s.name: planned_kpis(s.kpis.as_dict()) for s in (result.base, *result.scenarios)}
+
+
 def planned_kpis(kpis: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in kpis.items() if k not in TIMING}
 

@@ -93,7 +93,7 @@ timeout_multiplier = {TIMEOUT_MULTIPLIER}
 
 def mutant_patterns(module: dict) -> list[str]:
     dotted = module["path"].removesuffix(".py").replace("/", ".")
-    return [f"{dotted}.x_{f}__mutmut_*" for f in module.get("functions", [])]
+    return [f"{dotted}{_function_key(f)}*" for f in module.get("functions", [])]
 
 
 MAKE_MUTANTS = """
@@ -194,7 +194,8 @@ def _function_key(function: str) -> str:
 
 def _matches(entry: dict, original: str, mutated: str) -> bool:
     """An `[[equivalent]]` names its mutant by the mutated line (`mutated`), or by a text of
-    the original line and what the mutant puts in its place (`replace`, one of `by`)."""
+    the original line and what the mutant puts in its place (`replace`, one of `by`); `near`,
+    a text of the lines around it, tells apart the same change on two lines of a function."""
     if "mutated" in entry:
         return mutated == entry["mutated"].strip()
     old = entry["replace"]
@@ -213,6 +214,8 @@ def _equivalent(module: dict, name: str, diff: str, equivalents: list[dict]) -> 
     for entry in equivalents:
         if entry["path"] != module["path"] or _function_key(entry["function"]) not in name:
             continue
+        if "near" in entry and entry["near"] not in diff:
+            continue  # the same change on another line of the function
         if changed and all(_matches(entry, o, m) for o, m in changed):
             return entry["why"]
     return None

@@ -277,7 +277,8 @@ def test_more_units_than_max_units_per_day_is_caught() -> None:
     assert "over by 1" in result.violations[0].message
 
 
-def test_more_same_day_shipments_than_same_day_capacity_is_caught() -> None:
+def two_same_day_orders_at_s1() -> tuple[Dataset, Plan]:
+    """o-1 and o-2 both leave S1 (one same-day courier slot) by same-day."""
     ds = dataset(
         [order("o-1", ("A", 1), service="same_day"), order("o-2", ("B", 1), service="same_day")]
     )
@@ -288,6 +289,11 @@ def test_more_same_day_shipments_than_same_day_capacity_is_caught() -> None:
             "o-2": [ship(ds, "S1", SAME_DAY, **{"1": 1})],
         },
     )
+    return ds, plan
+
+
+def test_more_same_day_shipments_than_same_day_capacity_is_caught() -> None:
+    ds, plan = two_same_day_orders_at_s1()
     assert_only(check_plan(ds, plan), "same_day_capacity", None)
 
 

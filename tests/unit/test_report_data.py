@@ -19,6 +19,17 @@ def test_cost_rows_are_per_order_and_carry_the_bound_when_known():
     assert (close.per_order, close.bound, close.bound_per_order) == (12.0, None, None)
 
 
+def test_a_re_plans_move_penalties_are_the_last_part_of_its_cost_bar():
+    # The base's parts (28 carrier, 8 handling, 4 unfilled) plus 6.00 of move penalties (§7).
+    outage = outcome("outage", BASE.kpis.model_copy(update={"total_cost": 46.0, "move_cost": 6.0}))
+    plain = outcome("plain", BASE.kpis.model_copy(update={"move_cost": None}))  # re-plans nothing
+    moved, kept = data.cost_rows([outage, plain])
+    assert list(moved.parts)[-1] == "move_cost" and moved.parts["move_cost"] == 1.5
+    assert sum(moved.parts.values()) == pytest.approx(moved.per_order) == 11.5
+    assert kept.parts["move_cost"] == 0.0
+    assert sum(kept.parts.values()) == pytest.approx(kept.per_order)
+
+
 def test_busiest_nodes_are_the_limited_ones_that_shipped_busiest_first():
     assert [x.node_id for x in data.busiest_nodes(BASE)] == ["S1", "W1"]  # S2 unlimited, S3 idle
     assert [x.node_id for x in data.busiest_nodes(BASE, 1)] == ["S1"]

@@ -53,6 +53,7 @@ NUMBER_VARIABLES = {
     "REOPTIMISE_WINDOW_MINUTES": "20",
     "REALLOCATION_CHUNK_ORDERS": "500",
     "REALLOCATION_SOLVE_SECONDS": "30",
+    "REALLOCATION_SOLVE_WORK": "12.5",
 }
 """The variables that hold numbers, and a valid value of each."""
 CHOICE_VARIABLES = {"API_AUTH": "COGNITO"}
@@ -214,3 +215,22 @@ def test_number_variables_are_exactly_the_numeric_fields() -> None:
         if Settings.model_fields[name.lower()].annotation in (int, float, int | None, float | None)
     }
     assert numeric == set(NUMBER_VARIABLES)
+
+
+def test_the_reallocation_re_plan_has_a_work_budget_from_a_parameter_and_the_seconds_as_cap(
+    clean_environment: pytest.MonkeyPatch,
+) -> None:
+    worker = template_variables(functions()["ReallocationWorkerFunction"])
+    assert worker["REALLOCATION_SOLVE_WORK"] == {"Ref": "ReallocationSolveWork"}
+    assert "REALLOCATION_SOLVE_SECONDS" in worker
+    assert Settings.from_environment().reallocation_solve_work == 40.0
+    assert deployed_value(worker["REALLOCATION_SOLVE_WORK"]) == "40"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "lots"])
+def test_a_reallocation_work_budget_that_is_not_a_positive_number_is_named(
+    clean_environment: pytest.MonkeyPatch, value: str
+) -> None:
+    clean_environment.setenv("REALLOCATION_SOLVE_WORK", value)
+    with pytest.raises(SettingsError, match=f"REALLOCATION_SOLVE_WORK={value!r}"):
+        current_settings()

@@ -3,7 +3,8 @@
 States: `running` (created by the launcher, or the workflow's first task) -> `succeeded` (the
 report is in S3; set last) or `failed` (with the reason; never once succeeded). Progress is the
 set of chunks committed (`chunks_done`, added as a set so a retried chunk counts once) against
-`chunks_total`; `published` the chunks whose events went out.
+`chunks_total`; `published` the chunks whose events went out; `decision_<n>` whether chunk n
+commits or why the run stops before it (decided once, before its first commit).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from functions.dal.codec import decode_item, encode, encode_item
 from functions.dal.database import Database
 
 RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
+GO = "commit"
+"""A chunk's decision when it commits by its plan (else: why the run stops before it)."""
 MAX_REASON = 4000
 """Characters of a failure reason kept (a DynamoDB item is at most 400 KB)."""
 
@@ -106,6 +109,26 @@ def chunk_done(db: Database, reallocation_id: str, chunk: int) -> None:
         chunk={chunk},
         running=RUNNING,
     )
+
+
+def decide_chunk(db: Database, reallocation_id: str, chunk: int, stopped: str | None) -> str | None:
+    """Record whether a chunk commits (`stopped` None) or why the run stops before it, the
+    first time only (`decision_<chunk>`): the decision stored, which a retry keeps to. One
+    call, first time or not."""
+    response = db.client.update_item(
+        TableName=db.table("reallocations"),
+        Key=encode_item({"reallocation_id": reallocation_id}),
+        UpdateExpression="SET #decision = if_not_exists(#decision, :decision)",
+        ConditionExpression="#status = :running",
+        ExpressionAttributeNames={"#decision": f"decision_{chunk}", "#status": "status"},
+        ExpressionAttributeValues={
+            ":decision": encode(stopped or GO),
+            ":running": encode(RUNNING),
+        },
+        ReturnValues="ALL_NEW",
+    )
+    decided = decode_item(response["Attributes"])[f"decision_{chunk}"]
+    return None if decided == GO else str(decided)
 
 
 def claim_publication(db: Database, reallocation_id: str, chunk: int) -> bool:

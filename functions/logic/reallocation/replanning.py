@@ -173,9 +173,10 @@ def _unfilled(plan: OrderPlan | None) -> int:
 
 
 def replan_snapshot(
-    snapshot: Snapshot, trigger: Trigger, dry_run: bool, seconds: float
+    snapshot: Snapshot, trigger: Trigger, dry_run: bool, seconds: float, work: float | None
 ) -> dict[str, Any]:
-    """Re-plan the chunk; the plan file (`plan.json`) the commit and the report read."""
+    """Re-plan the chunk with `work` units of `optimal` (None: what `seconds` buys), capped at
+    `seconds`; the plan file (`plan.json`) the commit and the report read."""
     network = plan_network(snapshot, trigger, dry_run)
     orders = [o.order for o in snapshot.orders]
     current = [current_plan(o) for o in snapshot.orders]
@@ -188,7 +189,7 @@ def replan_snapshot(
         fences=_fences(snapshot, trigger, dry_run),
         strategy=strategy,
         seconds=seconds,
-        work=None,
+        work=work,
     )
     outcome = replan(request)
     if outcome.result is None:
@@ -235,6 +236,8 @@ def replan_snapshot(
         "total_cost": result.plan.total_cost,
         "move_cost": result.plan.move_cost,
         "seconds": result.plan.solve_seconds,
+        "work": result.plan.work,
+        "time_limit_hit": result.plan.time_limit_hit,
         "notes": list(result.plan.notes),
         "orders": entries,
         "steps": [list(step.order_ids) for step in result.commits.steps],

@@ -61,6 +61,7 @@ def build_report(
     units = {"resourced": 0, "backorders_filled": 0, "newly_backordered": 0, "locked": 0}
     bound: float | None = 0.0
     strategies, notes = set(), []
+    stopped = next((c["stopped"] for _, c in chunks if c.get("stopped")), None)
     for plan, committed in chunks:
         results = {o["order_id"]: o for o in committed.get("outcomes", [])}
         skipped += [dict(s) for s in plan.get("skipped", [])]
@@ -131,6 +132,7 @@ def build_report(
         if not bound
         else round((totals_after["total"] - bound) / max(abs(bound), 1e-9), 6),
         "chunks": len(chunks),
+        "stopped": stopped,
         "notes": notes,
         "orders": orders,
     }
@@ -152,6 +154,7 @@ SUMMARY_FIELDS = (
     "bound",
     "gap",
     "chunks",
+    "stopped",
 )
 
 

@@ -11,7 +11,8 @@ one Lambda call with an `action`; every task reads and writes S3 keys, never lar
 - `commit`   {reallocation_id, bucket, chunk, dry_run} -> {chunk, committed, skipped}: commit
              each changed order in its own transaction (cycles together), in the re-plan's
              order, guarded by the snapshot's versions (`chunks/<n>/commit.json`). A dry run
-             commits nothing.
+             commits nothing; nor does a node-offline run whose node is active again (its
+             orders skipped as `node_reopened`: the reason for the moves is gone).
 - `publish`  {reallocation_id, bucket, chunk, dry_run} -> {chunk, published}: one
              `OrderReallocated` event per committed order.
 - `report`   {reallocation_id, bucket} -> {report_key, status}: the report (`report.json`),
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from functions.dal.database import Database, current_database
+from functions.dal.network_config import node_now
 from functions.dal.reallocation import records, storage
 from functions.dal.reallocation.fences import fence
 from functions.logic.reallocation.committing import CommitOutcome, OrderChange, commit_steps
@@ -37,7 +39,13 @@ from functions.logic.reallocation.replanning import plan_network, replan_snapsho
 from functions.logic.reallocation.reporting import build_report, summary
 from functions.logic.reallocation.scope import chunks, orders_in_scope
 from functions.logic.reallocation.snapshot import Snapshot, take_snapshot
-from functions.logic.reallocation.triggers import RejectedTrigger, Run, Trigger, parse_trigger
+from functions.logic.reallocation.triggers import (
+    NodeTrigger,
+    RejectedTrigger,
+    Run,
+    Trigger,
+    parse_trigger,
+)
 from functions.logic.step_errors import step_error
 from functions.settings import current_settings
 from solver.models import OrderPlan
@@ -97,6 +105,7 @@ def replan(event: dict[str, Any], db: Database) -> dict[str, Any]:
         _trigger(scope),
         bool(scope["dry_run"]),
         current_settings().reallocation_solve_seconds,
+        current_settings().reallocation_solve_work,
     )
     storage.write(bucket, storage.chunk_key(rid, chunk, "plan"), plan)
     statuses = [o["status"] for o in plan["orders"]]
@@ -123,8 +132,11 @@ def commit(event: dict[str, Any], db: Database) -> dict[str, Any]:
         if o["status"] != "kept"
     }
     outcomes: list[CommitOutcome]
+    stopped = None if scope["dry_run"] else _stopped(db, rid, chunk, _trigger(scope))
     if scope["dry_run"]:
         outcomes = [CommitOutcome(i, "dry_run") for i in changes]
+    elif stopped is not None:
+        outcomes = [CommitOutcome(i, "skipped", stopped) for i in changes]
     else:
         taken = _snapshot(bucket, rid, chunk)
         network = plan_network(taken, _trigger(scope), dry_run=False)
@@ -132,7 +144,11 @@ def commit(event: dict[str, Any], db: Database) -> dict[str, Any]:
     storage.write(
         bucket,
         storage.chunk_key(rid, chunk, "commit"),
-        {"dry_run": scope["dry_run"], "outcomes": [o.__dict__ for o in outcomes]},
+        {
+            "dry_run": scope["dry_run"],
+            "stopped": stopped,
+            "outcomes": [o.__dict__ for o in outcomes],
+        },
     )
     if not scope["dry_run"]:
         records.chunk_done(db, rid, chunk)
@@ -141,6 +157,22 @@ def commit(event: dict[str, Any], db: Database) -> dict[str, Any]:
         "committed": sum(o.result == "committed" for o in outcomes),
         "skipped": sum(o.result == "skipped" for o in outcomes),
     }
+
+
+def _stopped(db: Database, rid: str, chunk: int, trigger: Trigger) -> str | None:
+    """Why the run commits nothing more from this chunk on: a node-offline run whose node is
+    active again (reopened with PUT /v1/nodes since the trigger), whose moves would only pay
+    penalties. Decided once per chunk, before its first commit, and kept on the run's record
+    (`records.decide_chunk`), so a retried commit keeps to it whatever the node does meanwhile:
+    a chunk commits wholly by its plan or not at all. Chunks committed before the node
+    reopened stay committed."""
+    if not (isinstance(trigger, NodeTrigger) and trigger.kind == "node-offline"):
+        return None
+    node = node_now(db, trigger.node_id)
+    stopped = None
+    if node is not None and node.active:
+        stopped = f"node_reopened: {trigger.node_id} is active again, so the run moves nothing more"
+    return records.decide_chunk(db, rid, chunk, stopped)
 
 
 def publish(event: dict[str, Any], db: Database) -> dict[str, Any]:

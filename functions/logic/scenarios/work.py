@@ -5,8 +5,11 @@ them (on AWS, and on the local stack in moto's Step Functions, omniroute/local/s
               scenario_count}: validate the job's scenario file against its dataset, apply the
               changes, write one job file per scenario, mark the job running with its total.
 - `plan_day`  {job_id, bucket, scenario_key, day} -> {job_id, bucket, scenario_key, next_day,
-              done}: plan day `day` of one scenario on the stock day `day - 1` left (from S3);
-              write its plan and the stock it leaves.
+              done}: plan day `day` of one scenario on the stock day `day - 1` left (from S3),
+              with the nodes of earlier outages offline and the day's own `outage_at` (its
+              orders routed before it re-planned, as `omniroute whatif` does:
+              `solver.scenarios.running.plan_scenario_day`); write its plan, the stock it
+              leaves and, for an outage day, what its orders held (the KPIs price the moves).
 - `aggregate` {job_id, bucket} -> {kpis_key, report_key}: KPIs of each scenario over all its
               days, the comparison with the base, kpis.json/csv, comparison.json and
               report.html in S3, then (last) mark the job succeeded.
@@ -36,6 +39,7 @@ from functions.dal.scenarios import job_records as jobs
 from functions.dal.scenarios import storage
 from functions.logic.step_errors import step_error
 from functions.settings import current_settings
+from solver.current import CurrentAllocation, HeldShipment, OrderCurrent
 from solver.models import Plan
 from solver.network import Network
 from solver.planfile import plan_json
@@ -46,7 +50,13 @@ from solver.scenarios.outcome import ScenarioOutcome, summarise
 from solver.scenarios.preparing import PlannedScenario, load_base, prepare_scenarios
 from solver.scenarios.reading import read_scenario_file
 from solver.scenarios.results import WhatifResult, comparison, kpis_csv, kpis_document
-from solver.scenarios.running import BatchRun, measure_run, plan_batch, seconds_per_order
+from solver.scenarios.running import (
+    BatchRun,
+    measure_run,
+    outage_days,
+    plan_scenario_day,
+    seconds_per_order,
+)
 
 SOLVE_SHARE = 0.8
 """Share of the file's `defaults.time_limit` given to solving (as `omniroute whatif` does)."""
@@ -94,7 +104,7 @@ def job_scenarios(bucket: str, job_id: str) -> tuple[ScenarioFile, list[PlannedS
             base, errors = load_base(spec, file)
             if base is None:
                 raise ScenarioRejected(errors)
-            planned, errors = prepare_scenarios(spec, file, base, outages=False)
+            planned, errors = prepare_scenarios(spec, file, base)
             if errors:
                 raise ScenarioRejected(errors)
             _prepared[key] = (spec, planned)
@@ -162,6 +172,8 @@ def prepare(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _network_on_day(bucket: str, job_id: str, scenario: PlannedScenario, day: int) -> Network:
+    """The scenario's network with the stock the day before left (the outages' nodes are
+    `plan_scenario_day`'s business)."""
     network = _first_day_network(bucket, job_id, scenario)
     if day == 0:
         return network
@@ -176,9 +188,13 @@ def plan_day(event: dict[str, Any]) -> dict[str, Any]:
     scenario = _scenario(bucket, job_id, info["scenario"])
     batches: list[DayBatch] = daily_batches(scenario.input.orders)
     if day < len(batches):
-        network = _network_on_day(bucket, job_id, scenario, day)
-        run = plan_batch(
-            scenario.name, network, batches[day], scenario.strategy, info["seconds_per_order"]
+        run, after = plan_scenario_day(
+            scenario.name,
+            _network_on_day(bucket, job_id, scenario, day),
+            batches[day],
+            scenario.strategy,
+            outage_days(batches, scenario.input.outages)[day],
+            info["seconds_per_order"],
         )
         plan_key = storage.plan_key(job_id, scenario.name, run.day)
         storage.put_text(bucket, plan_key, plan_json(run.plan))
@@ -191,7 +207,8 @@ def plan_day(event: dict[str, Any]) -> dict[str, Any]:
                 "seconds": run.seconds,
                 "total_cost": run.total_cost,
                 "plan_key": plan_key,
-                "on_hand": carry_stock(network, run.plan).on_hand.tolist(),
+                "on_hand": carry_stock(after, run.plan).on_hand.tolist(),
+                "held": None if run.current is None else held_json(run.current),
             },
         )
         jobs.batch_done(job_id, f"{scenario.name}/{run.day}")
@@ -209,12 +226,46 @@ def _outcome(bucket: str, job_id: str, scenario: PlannedScenario) -> ScenarioOut
     for day in range(len(daily_batches(scenario.input.orders))):
         state = storage.get_json(bucket, storage.day_key(job_id, scenario.name, day))
         plan = Plan.model_validate_json(storage.get_text(bucket, state["plan_key"]))
+        held = state.get("held")
         runs.append(
-            BatchRun(state["day"], state["orders"], state["seconds"], state["total_cost"], plan)
+            BatchRun(
+                state["day"],
+                state["orders"],
+                state["seconds"],
+                state["total_cost"],
+                plan,
+                None if held is None else held_from_json(held),
+            )
         )
     network = _first_day_network(bucket, job_id, scenario)
     run = measure_run(scenario.name, network, scenario.input.orders, scenario.strategy, runs)
     return summarise(run, scenario.description)
+
+
+def held_json(current: CurrentAllocation) -> dict[str, Any]:
+    """What an outage day's orders held (spec §7, the KPIs price its moves against it), as
+    JSON: per order its shipments `[node, method key, units, locked]`, in the network's
+    indices (the same on every day of a scenario); and the fences as `[node, sku]`."""
+    return {
+        "orders": {
+            order_id: [[s.node, s.key, dict(s.units), dict(s.locked)] for s in held.shipments]
+            for order_id, held in current.orders.items()
+        },
+        "fences": sorted([node, sku] for node, sku in current.fences),
+    }
+
+
+def held_from_json(data: dict[str, Any]) -> CurrentAllocation:
+    return CurrentAllocation(
+        {
+            order_id: OrderCurrent(
+                order_id,
+                tuple(HeldShipment(node, key, units, locked) for node, key, units, locked in rows),
+            )
+            for order_id, rows in data["orders"].items()
+        },
+        frozenset((node, sku) for node, sku in data["fences"]),
+    )
 
 
 def _seconds_since(created_at: str | None) -> float:
