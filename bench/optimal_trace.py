@@ -1,8 +1,10 @@
 """Trace one `optimal` run: every column-generation round, the bound, and how the plan was made.
 
-Usage: python bench/optimal_trace.py DATASET [TIME_LIMIT_SECONDS]
+Usage: python bench/optimal_trace.py DATASET [TIME_LIMIT_SECONDS [WORK_UNITS]]
 Prints the strategy's progress lines with the seconds since start and the work units spent,
-then the cost, bound, gap, notes and peak memory of this process.
+then the cost, bound, gap, notes and peak memory of this process. WORK_UNITS (default: what
+the time limit buys, as `omniroute plan --time-limit` gives) decides the search; with a time
+limit well above it, the plan and bound are what a quiet reference machine gives, at any load.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ def main() -> None:
         if event.detail:
             print(f"{time.monotonic() - started:7.1f} {event.work:7.1f} {event.detail}", flush=True)
 
-    work = search_work(limit, len(dataset.orders))
+    given = float(sys.argv[3]) if len(sys.argv) > 3 else None
+    work = search_work(limit, len(dataset.orders)) if given is None else given
     plan = plan_dataset(dataset, "optimal", deadline, say, work)
     gap = (plan.total_cost - plan.bound) / plan.total_cost if plan.bound else None
     print(

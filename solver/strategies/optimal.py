@@ -10,7 +10,8 @@
    bound: the sum over orders of the cheapest priced plan, less the priced limits. That holds
    for any prices, because each order's priced optimum is exact (or a proven bound). Prices are
    smoothed (Wentges): the pass uses a mix of the LP's duals and the prices that gave the best
-   bound so far, which damps the oscillation of plain column generation.
+   bound so far, which damps the oscillation of plain column generation. A batch with work
+   for only a few passes prices its first at scarcity prices instead (`scarcity.py`).
 3. A plan from the LP: orders whose LP answer is one whole column keep it; an LP dive and a
    small MIP settle the rest; each order is re-planned alone; then groups of competing orders
    are re-decided exactly, one MIP a group (`neighbourhoods.py`). With a small pool, a MIP over
@@ -61,6 +62,7 @@ from solver.strategies.myopic import plan_myopic, replan_baselines
 from solver.strategies.neighbourhoods import improve_by_groups
 from solver.strategies.progress import Progress, ProgressEvent, ignore
 from solver.strategies.rules import plan_nearest, plan_priority
+from solver.strategies.scarcity import clearing_prices
 from solver.strategies.second_process import (
     SPLIT_FROM,
     SecondProcess,
@@ -68,6 +70,7 @@ from solver.strategies.second_process import (
     solve_orders,
 )
 from solver.strategies.work import (
+    CLEARING_SECONDS,
     COLUMN_SECONDS,
     lp_iterations_for,
     lp_work,
@@ -94,6 +97,10 @@ groups of competing orders; beyond, the groups get it all and there is no such M
 finds nothing better in the big MIP: 45 s on 10k orders, 44k columns, measured)."""
 DIVE_TO = 300
 """The LP dive stops when this few split orders are open; a MIP settles them together."""
+DIVE_SHARE = 0.4
+"""Most of the work left for the plan that the LP dive may take, so that re-planning and the
+groups of competing orders get the rest (on tight 100k orders the dive took 281 of 349 units in
+78 steps, and the groups none; on tight 10k orders it takes 21 of 105)."""
 DIVE_MIP_NODES = 200
 """Branch-and-bound nodes for the MIP that settles the last split orders of the dive."""
 SPARE_PER_ORDER = 2
@@ -105,6 +112,11 @@ scratch without presolve (see `MasterLp.cold_without_presolve`): without presolv
 100k-order LP took 1.85× as long, and the next master has a fifth more columns."""
 WARM_LP_SHARE = 0.8
 """The work a warm LP is expected to take, as a share of the last one's."""
+FEW_PASSES = 4
+"""When the work left for the bound holds fewer priced passes than this after the first master
+LP, the first priced pass is at the scarcity prices (`scarcity.py`) rather than at the LP's
+duals, which prove little in the first rounds (on tight 10k orders: 158,832 at half of them,
+below the 202,630 of no prices; 288,893 at the scarcity prices)."""
 KEEP_METHODS_UP_TO = 20_000
 """Batches of at most this many orders keep every order's method table between passes."""
 TIME_LIMIT_NOTE = (
@@ -430,8 +442,10 @@ def _generate_columns(
         return budget.left() - keep_for_plan
 
     search.report("bound", "proving a lower bound: every order's own best plan")
-    priced_sum, complete, new = _pricing_pass(batch, search, {}, None, helper, "first")
+    priced_sum, complete, new, own_best = _pricing_pass(batch, search, {}, None, helper, "first")
     budget.charge(batch.pass_work(priced=False) + len(new) * batch.column_work())
+    if not complete:
+        own_best = []
     bound = priced_sum if complete else float("-inf")
     center: dict[Resource, float] | None = {} if complete else None
     if complete:
@@ -446,6 +460,7 @@ def _generate_columns(
     master.add(batch.pool.columns)
     added = len(batch.pool.columns)
     pass_work = batch.pass_work(priced=True)
+    scarcity_work = batch.pass_work(priced=False)  # no MIPs: 4.9 s against 5.3 s on tight 10k
 
     smoothing = SMOOTHING
     lp: LpSolution | None = None
@@ -487,15 +502,27 @@ def _generate_columns(
         last = lp
         if lp.value - bound <= CLOSE_ENOUGH * abs(lp.value):
             break
-        if left() < pass_work:
+        # A batch with work for few passes prices its first at the scarcity prices, with no
+        # exact MIP for an order whose relaxation already bounds it (as the first pass): that
+        # pass may take up to half of the work kept for the plan.
+        scarce: dict[Resource, float] = {}
+        if round_no == 0 and own_best and left() < FEW_PASSES * pass_work:
+            scarce = clearing_prices(batch.network, batch.orders, batch.ledger, own_best)
+            budget.charge(n * CLEARING_SECONDS)
+        own_best = []
+        at_scarcity = bool(scarce)
+        this_pass = scarcity_work if at_scarcity else pass_work
+        if left() + (keep_for_plan / 2 if at_scarcity else 0.0) < this_pass:
             search.notes.append(f"column generation stopped by the budget after {round_no} rounds")
             break
         weights = smoothing if center is not None else 0.0
         mixed = _mix(center or {}, lp.resource_prices, weights)
-        priced_sum, complete, new = _pricing_pass(
-            batch, search, mixed, lp, helper, f"round {round_no + 1}"
+        if at_scarcity:
+            mixed, weights = scarce, 1.0
+        priced_sum, complete, new, _ = _pricing_pass(
+            batch, search, mixed, lp, helper, f"round {round_no + 1}", settle=not at_scarcity
         )
-        budget.charge(pass_work + len(new) * batch.column_work())
+        budget.charge(this_pass + len(new) * batch.column_work())
         if complete:
             value = priced_sum - sum(p * resource_limit(batch.ledger, r) for r, p in mixed.items())
             if value > bound:
@@ -505,7 +532,8 @@ def _generate_columns(
             "bound",
             "proving a lower bound",
             f"round {round_no + 1}: {len(batch.pool.columns):,} columns (+{len(new)}), "
-            f"LP {lp.value:,.2f}, bound {bound:,.2f} (smoothing {weights:.2f}; "
+            f"LP {lp.value:,.2f}, bound {bound:,.2f} "
+            f"({'scarcity prices' if at_scarcity else f'smoothing {weights:.2f}'}; "
             f"LP {lp.iterations:,} iterations, {lp.seconds:.1f} s)",
         )
         if not complete:
@@ -534,14 +562,16 @@ def _pricing_pass(
     lp: LpSolution | None,
     helper: SecondProcess | None,
     name: str,
-) -> tuple[float, bool, list[Column]]:
+    settle: bool = True,
+) -> tuple[float, bool, list[Column], list[tuple[int, OrderSolution]]]:
     """Every order's optimum under the prices `mixed`: the sum of their values (a lower bound
-    each), whether every order was priced, and the new columns (with `lp`: those whose reduced
-    cost under the LP's own duals is negative; without: every plan found). Skips the exact MIP
-    where no column can price out (near enough); without an LP, always: the relaxation's value
-    is a lower bound all the same. Only the wall-clock cap stops it early."""
+    each), whether every order was priced, the new columns (with `lp`: those whose reduced
+    cost under the LP's own duals is negative; without: every plan found), and every order's
+    answer (order index, solution). Skips the exact MIP
+    where no column can price out (near enough); without an LP or `settle`, always: the
+    relaxation's value is a lower bound all the same. Only the wall-clock cap stops it early."""
     prices = prices_from(mixed, len(batch.network.nodes))
-    settle = lp.order_duals if lp is not None else None
+    below = lp.order_duals if lp is not None and settle else None
     n = len(batch.orders)
     shown = n // 2 if helper is not None else n
 
@@ -549,10 +579,10 @@ def _pricing_pass(
         search.report("bound", f"proving a lower bound ({name} pass: order {done:,} of {shown:,})")
 
     if helper is not None:
-        solved, complete = helper.solve_pass(n, prices, settle, search.out_of_time, on_order)
+        solved, complete = helper.solve_pass(n, prices, below, search.out_of_time, on_order)
     else:
         solved, complete = solve_orders(
-            batch.price_one, range(n), prices, settle, search.out_of_time, on_order
+            batch.price_one, range(n), prices, below, search.out_of_time, on_order
         )
     new: list[Column] = []
     priced_sum = 0.0
@@ -572,7 +602,7 @@ def _pricing_pass(
         col = batch.column(i, solution.chosen)
         if batch.pool.add(col) is not None:
             new.append(col)
-    return priced_sum, complete, new
+    return priced_sum, complete, new, solved
 
 
 def _mix(
@@ -612,7 +642,8 @@ def _plan_from_lp(
         _take(batch, ledger, order, columns[j].chosen)
     picked = dict(whole)
     undecided = sorted((o for o in likely if o not in whole), key=lambda o: -likely[o][0][0])
-    _dive(batch, ledger, picked, undecided, likely, search, allowed)
+    dive_until = budget.spent + DIVE_SHARE * (allowed - budget.spent)
+    _dive(batch, ledger, picked, undecided, likely, search, dive_until)
     rounded = [picked[i] for i in range(len(batch.orders))]
     search.best = min(search.best or float("inf"), batch.cost(rounded))
     search.report(

@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 
 from solver.deadline import Deadline
-from solver.generate import generate_dataset
-from solver.loading import load_dataset
 from solver.models import Plan
 from solver.network import Dataset
 from solver.planning import plan_dataset
 from solver.strategies import optimal
 from solver.strategies.optimal import TIME_LIMIT_NOTE
 from tests.unit.slow_machine import slow_down
+from tests.unit.tight_batch import tight_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_WHATIF = ROOT / "examples" / "scenarios" / "demo.yaml"
@@ -32,11 +31,7 @@ WORK = 1.5
 
 @pytest.fixture(scope="module")
 def tight_batch(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
-    folder = tmp_path_factory.mktemp("tight")
-    generate_dataset(folder, orders=300, stores=12, skus=40, seed=5, tight=True)
-    dataset = load_dataset(folder).dataset
-    assert dataset is not None
-    return dataset
+    return tight_dataset(tmp_path_factory.mktemp("tight"))
 
 
 def decisions(plan: Plan) -> list[object]:
