@@ -86,6 +86,7 @@ source_paths = {toml_list([package])}
 only_mutate = {toml_list([module["path"]])}
 pytest_add_cli_args_test_selection = {toml_list(module["tests"])}
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:xdist"]
+also_copy = ["examples"]
 use_git_change_detection = false
 timeout_multiplier = {TIMEOUT_MULTIPLIER}
 """
