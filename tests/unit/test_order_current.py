@@ -208,11 +208,13 @@ MIP_INFEASIBLE_UNDER_THE_GUARD = pytest.mark.xfail(
         for s in range(60)
     ],
 )
-def test_held_order_mip_keeps_the_split_guard_off_locked_only_shipments(
+def test_held_order_mip_matches_exhaustive_search_under_a_binding_split_guard(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The MIP alone with a split guard that binds (spec §7: a shipment of locked units only is
-    exempt from `min_shipment_value`, one carrying any other unit is not)."""
+    exempt from `min_shipment_value`, one carrying any other unit is not). These draws do not
+    yet tell the exemption apart: the MIP with the guard on every shipment still passes them;
+    what they catch is the MIP failing where a plan exists."""
     monkeypatch.setattr("solver.order_current.ENUMERATION_LIMIT", 0)
     net, order, current, ledger = held_case(2000 + seed)
     guarded = replace(net, settings=net.settings.model_copy(update={"min_shipment_value": 40.0}))
