@@ -7,6 +7,8 @@ when the enumeration's relaxation takes two shipments from one node. Same costs,
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from ortools.linear_solver import pywraplp
 
@@ -41,7 +43,8 @@ def solve_order_mip(
 ) -> OrderSolution:
     """The exact optimum over the candidate rows; with `floors` (an order holding a current
     allocation, spec §7), the rows it must ship from, what it must keep there, and the bonus
-    per unit kept where it was held."""
+    per unit kept where it was held. With floors that no plan meets, an empty solution of
+    infinite cost and bound (without floors the empty plan is always feasible)."""
     settings = network.settings
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:  # pragma: no cover - SCIP ships with OR-Tools wheels
@@ -122,6 +125,11 @@ def solve_order_mip(
     solver.Minimize(objective)
     solver.SetSolverSpecificParametersAsString("limits/gap = 0\n")
     status = solver.Solve()
+    if status == pywraplp.Solver.INFEASIBLE and floors is not None:
+        # The floors can leave no plan (e.g. every held node must ship what it holds, and a
+        # held shipment is worth less than the split guard): this problem has none, as the
+        # enumeration's `None` says for the same case.
+        return OrderSolution((), math.inf, math.inf)
     if status != pywraplp.Solver.OPTIMAL:  # pragma: no cover - the empty plan is feasible
         raise RuntimeError(f"per-order MIP ended with status {status}")
 

@@ -193,28 +193,15 @@ def test_held_order_mip_matches_exhaustive_search(
     assert solution.cost == pytest.approx(exhaustive_best(net, order, current, ledger), abs=1e-6)
 
 
-MIP_INFEASIBLE_UNDER_THE_GUARD = pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="per-order MIP bug: with locked units and a split guard that binds, the MIP ends "
-    "INFEASIBLE (status 2) where the exhaustive search finds a plan; found 2026-12-01, not fixed",
-)
-
-
-@pytest.mark.parametrize(
-    "seed",
-    [
-        pytest.param(s, marks=MIP_INFEASIBLE_UNDER_THE_GUARD) if s in (15, 23, 32) else s
-        for s in range(60)
-    ],
-)
+@pytest.mark.parametrize("seed", range(60))
 def test_held_order_mip_matches_exhaustive_search_under_a_binding_split_guard(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The MIP alone with a split guard that binds (spec §7: a shipment of locked units only is
-    exempt from `min_shipment_value`, one carrying any other unit is not). These draws do not
-    yet tell the exemption apart: the MIP with the guard on every shipment still passes them;
-    what they catch is the MIP failing where a plan exists."""
+    """The MIP alone with a split guard that binds. Where the current allocation itself breaks
+    the guard (two held shipments each worth less than it), the problem "keep every held
+    unit where it is" has no plan: the MIP says so (infinite cost) and the order moves, as
+    the enumeration does; it used to end INFEASIBLE, a RuntimeError in a re-plan (seeds 15,
+    23 and 32)."""
     monkeypatch.setattr("solver.order_current.ENUMERATION_LIMIT", 0)
     net, order, current, ledger = held_case(2000 + seed)
     guarded = replace(net, settings=net.settings.model_copy(update={"min_shipment_value": 40.0}))
@@ -222,3 +209,69 @@ def test_held_order_mip_matches_exhaustive_search_under_a_binding_split_guard(
     assert solution.cost == pytest.approx(
         exhaustive_best(guarded, order, current, ledger), abs=1e-6
     )
+
+
+def locked_only_case(seed: int) -> tuple[Network, Order, OrderCurrent, Ledger]:
+    """An order held in two or more shipments, the first one wholly locked, re-planned with a
+    split guard above that shipment's value: spec §7 exempts a shipment of locked units only
+    from the guard, so whether the other units may ship beside it turns on the exemption."""
+    rng = random.Random(seed)
+    while True:
+        base = random_network(rng, n_nodes=3, n_skus=3)
+        order = random_order(rng, base, max_lines=3)
+        drawn = random_current(rng, base, order)
+        if len(drawn.shipments) < 2:
+            continue
+        first, *rest = drawn.shipments
+        shipments = [HeldShipment(first.node, first.key, dict(first.units), dict(first.units))]
+        shipments += [HeldShipment(s.node, s.key, dict(s.units), {}) for s in rest]
+        current = OrderCurrent(order.order_id, tuple(shipments))
+        net, ledger = replanning(rng, base, order, current)
+        guard = round(locked_value(base, order, first.units) * rng.uniform(1.2, 3.0), 2)
+        settings = net.settings.model_copy(update={"min_shipment_value": guard})
+        return replace(net, settings=settings), order, current, ledger
+
+
+def locked_value(net: Network, order: Order, units: dict[str, int]) -> float:
+    sku_of = {line.line_id: net.sku_index[line.sku] for line in order.lines}
+    return sum(net.sku_value[sku_of[lid]] * q for lid, q in units.items())
+
+
+LOCKED_ONLY_SEEDS = range(120)
+
+
+@pytest.mark.parametrize("path", ["enumeration", "mip"])
+@pytest.mark.parametrize("seed", LOCKED_ONLY_SEEDS)
+def test_a_shipment_of_locked_units_only_is_exempt_from_the_split_guard(
+    seed: int, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways of solving a held order (the enumeration and the MIP alone) against the
+    exhaustive search, on draws where the exemption decides the optimum."""
+    if path == "mip":
+        monkeypatch.setattr("solver.order_current.ENUMERATION_LIMIT", 0)
+    net, order, current, ledger = locked_only_case(seed)
+    solution = solve_order(net, order, ledger)
+    plan = price_order(net, order, solution.chosen)
+    assert plan.breakdown is not None
+    assert plan.breakdown.total == pytest.approx(solution.cost, abs=1e-6)
+    assert solution.cost == pytest.approx(exhaustive_best(net, order, current, ledger), abs=1e-6)
+
+
+def test_the_locked_only_draws_use_the_exemption() -> None:
+    """The draws above are not trivial: in at least one in ten the optimum ships the locked
+    shipment, worth less than the guard, beside another shipment (what the exemption allows
+    and the guard alone forbids)."""
+    used = 0
+    for seed in LOCKED_ONLY_SEEDS:
+        net, order, current, ledger = locked_only_case(seed)
+        locked = current.shipments[0]
+        chosen = solve_order(net, order, ledger).chosen
+        at_locked = [c for c in chosen if c.node == locked.node]
+        if (
+            len(chosen) >= 2
+            and at_locked
+            and dict(at_locked[0].units) == dict(locked.units)
+            and locked_value(net, order, dict(locked.units)) < net.settings.min_shipment_value
+        ):
+            used += 1
+    assert used >= len(LOCKED_ONLY_SEEDS) // 10, used
