@@ -3,7 +3,7 @@
 Usage: python bench/replan.py [--orders 5000] [--stores 100] [--skus 2000] [--seed 11]
                               [--loose] [--picked 0.2] [--outage-seconds 180] [--seconds 300]
                               [--outage-work W] [--work W] [--penalties zero|default|both]
-                              [--split-penalty P]
+                              [--split-penalty P] [--only outage|reoptimisation|shipments]
 
 The current allocation is the `myopic` plan: the orders routed one by one as they arrive.
 
@@ -22,6 +22,9 @@ The current allocation is the `myopic` plan: the orders routed one by one as the
     less than its penalty (see `moves_worth_their_penalty`). Extra shipments are also
     measured against what can be removed: the share of the extra shipments that `optimal` from
     scratch removes which the re-plan removes too (optimal itself scores 100 %).
+(c) Extra shipments forced by stock (`--only shipments`, also printed first by a full run): of
+    the myopic plan's extra shipments, how many no plan shipping the same units could avoid,
+    because no fewer nodes hold those units (`stock_forced_extra`).
 
 With `--work` / `--outage-work`, `optimal` runs on work budgets (`solver.deadline.Budget`):
 the plans, costs and shares are then the same whatever the machine's load, and the seconds
@@ -40,6 +43,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from machine import run_header
 
 from solver.checker import check_plan, chosen_shipment
@@ -99,6 +103,67 @@ def removed_share(extra: int, removable: int, plan: Plan) -> str:
     """Of the `removable` extra shipments (those optimal from scratch removes from the `extra`
     of the current allocation), the share this plan removes."""
     return f"{(extra - extra_shipments(plan)) / removable:.1%}" if removable > 0 else "—"
+
+
+def fewest_nodes(stock: np.ndarray, need: np.ndarray, most: int) -> int:
+    """The fewest rows of `stock` ([node, sku]) whose sum covers `need` ([sku]), trying up to
+    `most` rows (returns `most` + 1 when none of that size does). Brute force over subsets of the
+    nodes that hold any of it: a bench measure, sized for orders of a few lines."""
+    holders = stock[(stock > 0).any(axis=1)]
+    for size in range(1, min(most, 3) + 1):
+        if size == 1:
+            sums = holders
+        elif size == 2:
+            sums = (holders[:, None, :] + holders[None, :, :]).reshape(-1, len(need))
+        else:
+            sums = (
+                holders[:, None, None, :] + holders[None, :, None, :] + holders[None, None, :, :]
+            ).reshape(-1, len(need))
+        if (sums >= need).all(axis=1).any():
+            return size
+    return min(most, 3) + 1
+
+
+def stock_forced_extra(data: Dataset, plan: Plan) -> int:
+    """Of `plan`'s extra shipments, how many stock alone forces: per order, the fewest nodes
+    (active, serving its channel) whose stock, with no other order taking any, holds the units
+    the plan ships it; each shipment beyond that number could go with a plan that ships the
+    same units. A relaxation (it ignores capacity, methods, rates and the other orders), so
+    `extra − forced` is an upper bound on the extra shipments any plan shipping the same units
+    could remove."""
+    network = data.network
+    stock = network.available_stock()
+    orders = {o.order_id: o for o in data.orders}
+    forced = 0
+    for order_plan in plan.orders:
+        if len(order_plan.shipments) < 2:
+            continue
+        needed = Counter(
+            line.sku
+            for shipment in order_plan.shipments
+            for line in shipment.lines
+            for _ in range(line.qty)
+        )
+        skus = [network.sku_index[sku] for sku in needed]
+        serving = network.serves_channel(orders[order_plan.order_id].channel)
+        usable = stock[serving][:, skus]
+        need = np.array(list(needed.values()))
+        fewest = fewest_nodes(usable, need, len(order_plan.shipments))
+        forced += min(fewest, len(order_plan.shipments)) - 1
+    return forced
+
+
+def shipments_forced_by_stock(data: Dataset, current_plan: Plan) -> None:
+    extra = extra_shipments(current_plan)
+    forced = stock_forced_extra(data, current_plan)
+    split_orders = sum(len(o.shipments) > 1 for o in current_plan.orders)
+    print(
+        f"\n## extra shipments forced by stock\n\nmyopic: {split_orders:,} orders in more than one "
+        f"shipment, {extra:,} extra shipments; {forced:,} of them ({forced / max(extra, 1):.1%}) "
+        f"forced by stock (the units shipped are in no fewer nodes, with every other order's "
+        f"stock free); at most {extra - forced:,} ({(extra - forced) / max(extra, 1):.1%}) could "
+        "go in any plan that ships the same units."
+    )
 
 
 def optimal_from_scratch(data: Dataset, args: argparse.Namespace) -> tuple[Plan, float | None]:
@@ -474,7 +539,7 @@ def main() -> None:
     parser.add_argument("--picked", type=float, default=0.2)
     parser.add_argument("--outage-seconds", type=float, default=180.0)
     parser.add_argument("--seconds", type=float, default=300.0)
-    parser.add_argument("--only", choices=["outage", "reoptimisation"])
+    parser.add_argument("--only", choices=["outage", "reoptimisation", "shipments"])
     parser.add_argument("--work", type=float, help="work budget of each re-optimisation run")
     parser.add_argument("--outage-work", type=float, help="work budget of the outage re-plan")
     parser.add_argument("--penalties", choices=["zero", "default", "both"], default="both")
@@ -494,9 +559,11 @@ def main() -> None:
         f"(the current allocation) {current.total_cost:,.2f} in {time.monotonic() - started:.0f} s"
         f", {load_now()}"
     )
-    if args.only != "reoptimisation":
+    if args.only in (None, "shipments"):
+        shipments_forced_by_stock(data, current)
+    if args.only is None or args.only == "outage":
         outage_drill(data, current, args)
-    if args.only != "outage":
+    if args.only is None or args.only == "reoptimisation":
         reoptimisation(data, current, args)
 
 
