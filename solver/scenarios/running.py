@@ -25,11 +25,12 @@ MIN_BATCH_SECONDS = 2.0
 DAY_WORK_PER_SECOND = 0.55
 """Work units a second of a day's share of the time limit buys (`plan` takes
 `solver.deadline.WORK_PER_SECOND`, 0.85). A what-if plans one scenario a worker, a worker a
-core, with no second process (`Budget.shared_passes`), and its days take more CPU per work unit
-than the batches the work model was fitted on: 1.3 to 1.9 CPU s a unit over the whole search of
-a 2,899-order day of the what-if benchmark, up to 2.8 in its priced passes
-(`bench/calibrate_work.py`, BENCHMARKS.md). At this rate a day's budget runs out well inside
-its share, so the budget, not the clock, ends its search, and two runs plan alike."""
+core, with no second process (`Budget.shared_passes`), and the work model undercharges its days:
+on day 1 of the what-if benchmark (2,899 orders, `bench/calibrate_work.py`) a priced pass took
+4.3 to 8.6 CPU s against 3.02 units for the whole pass, and re-planning every order one by one
+2.9 CPU s against 1.4. At this rate the first days of base, close-dc and peak-safety-2 spend
+9.4 to 12.2 units in 9 to 14 CPU s of their 20.6 to 24.9 s shares, so the budget, not the
+clock, ends a day's search and two runs plan alike (BENCHMARKS.md, "Session 4")."""
 
 OnBatch = Callable[[int, int, "BatchRun"], None]
 """Called after each batch with (batches done, batches in all, the batch)."""
