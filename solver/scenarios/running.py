@@ -29,7 +29,7 @@ core, with no second process (`Budget.shared_passes`), and the work model underc
 on day 1 of the what-if benchmark (2,899 orders, `bench/calibrate_work.py`) a priced pass took
 4.3 to 8.6 CPU s against 3.02 units for the whole pass, and re-planning every order one by one
 2.9 CPU s against 1.4. At this rate the first days of base, close-dc and peak-safety-2 spend
-9.4 to 12.2 units in 9 to 14 CPU s of their 20.6 to 24.9 s shares, so the budget, not the
+9.4 to 12.2 units in 9 to 12 CPU s of their 20.6 to 24.9 s shares, so the budget, not the
 clock, ends a day's search and two runs plan alike (BENCHMARKS.md, "Session 4")."""
 
 OnBatch = Callable[[int, int, "BatchRun"], None]
