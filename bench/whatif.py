@@ -170,6 +170,7 @@ def check_every_day(scenario_file: Path, out: Path, document: dict) -> str:
 
 
 def browser_load_ms(report: Path, times: int = 3) -> list[float]:
+    """Load times of `report` in headless Chromium (needs `CHROMIUM`)."""
     from playwright.sync_api import sync_playwright
 
     loads = []
@@ -242,6 +243,7 @@ def main() -> None:
     )
     seconds, peak, output = run_whatif(scenario_file, out, args.workers)
     print(output[-6000:])
+    print(f"run 1: {seconds:.1f} s, peak {peak / 2**20:.0f} MB", flush=True)
     first = json.loads((out / "kpis.json").read_text())
     for run in range(2, args.runs + 1):
         again = out / f"run-{run}"
@@ -250,10 +252,11 @@ def main() -> None:
         differences = kpi_differences(first, document)
         print(
             f"run {run}: {more_seconds:.1f} s, peak {more_peak / 2**20:.0f} MB; KPIs "
-            + ("identical to run 1" if not differences else f"differ: {differences[:10]}")
+            + ("identical to run 1" if not differences else f"differ: {differences[:10]}"),
+            flush=True,
         )
     report = out / "report.html"
-    loads = browser_load_ms(report)
+    loads = browser_load_ms(report) if Path(CHROMIUM).exists() else None  # None: no browser
     document = json.loads((out / "kpis.json").read_text())
     batches = [b for s in document["scenarios"] for b in s["batches"]]
     checker = check_every_day(scenario_file, out, document)
@@ -279,6 +282,7 @@ def main() -> None:
                 "bound": s["kpis"]["bound"],
                 "gap": s["kpis"]["gap"],
                 "time_limit_hit": s["kpis"]["time_limit_hit"],
+                "work": s["kpis"]["work"],
                 "against_base": s["cost_against_base"],
                 "batch_seconds": [b["seconds"] for b in s["batches"]],
             }
@@ -291,15 +295,16 @@ def main() -> None:
     print(json.dumps({k: v for k, v in result.items() if k != "scenarios"}, indent=1))
     print(
         "| scenario | orders | seconds | s/batch (median, max) | total cost | gap "
-        "| vs base (proven range) | time limit hit |"
+        "| vs base (proven range) | work | time limit hit |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for s in result["scenarios"]:
         gap = "—" if s["gap"] is None else f"{100 * s['gap']:.1f} %"
         print(
             f"| {s['name']} | {s['orders']:,} | {s['seconds']:.1f} | "
             f"{statistics.median(s['batch_seconds']):.1f}, {max(s['batch_seconds']):.1f} | "
             f"{s['total_cost']:,.2f} | {gap} | {against(s['against_base'])} | "
+            f"{'—' if s['work'] is None else format(s['work'], '.3f')} | "
             f"{'yes' if s['time_limit_hit'] else 'no'} |"
         )
     print(f"results: {out}")

@@ -154,6 +154,16 @@ def _pool_job(job: Job, queue: Any) -> ScenarioOutcome:
 # --------------------------------------------------------------------------- the parent side
 
 
+def solve_seconds(limit: float, sizes: dict[str, tuple[int, int]], workers: int) -> float:
+    """The solving time per order when `limit` seconds are shared out over the scenarios of
+    `sizes` ((orders, days) per scenario) on `workers` workers.
+
+    Shared out by nominal figures only (never by the time checking took), so that every run of
+    the file gets the same work budgets."""
+    budget = max(1.0, SOLVE_SHARE * limit - FIXED_OVERHEAD_SECONDS)
+    return seconds_per_order(budget, [n for n, _ in sizes.values()], workers)
+
+
 def run_whatif(
     file: Path,
     out_dir: Path,
@@ -168,13 +178,7 @@ def run_whatif(
     if spec is None:
         raise ScenarioFileInvalid(errors)
     limit = time_limit if time_limit is not None else spec.defaults.time_limit
-    per_order = None
-    if limit is not None:
-        # Shared out by nominal figures only (never by the time checking took), so that every
-        # run of the file gets the same work budgets.
-        budget = max(1.0, SOLVE_SHARE * limit - FIXED_OVERHEAD_SECONDS)
-        planned_for = workers or REFERENCE_WORKERS
-        per_order = seconds_per_order(budget, [n for n, _ in sizes.values()], planned_for)
+    per_order = None if limit is None else solve_seconds(limit, sizes, workers or REFERENCE_WORKERS)
     workers = max(1, workers or os.cpu_count() or 1)
     names = list(sizes)
     jobs = [Job(file, name, out_dir, per_order) for name in names]

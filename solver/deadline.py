@@ -40,9 +40,10 @@ class Deadline:
         return self.left() <= margin
 
 
-def default_work(seconds: float | None) -> float | None:
-    """The work a time limit of `seconds` buys (None: no limit, no budget)."""
-    return None if seconds is None else WORK_PER_SECOND * seconds
+def default_work(seconds: float | None, per_second: float = WORK_PER_SECOND) -> float | None:
+    """The work a time limit of `seconds` buys at `per_second` units a second (None: no limit,
+    no budget)."""
+    return None if seconds is None else per_second * seconds
 
 
 @dataclass
@@ -54,6 +55,12 @@ class Budget:
     spent: float = 0.0
     cut_short: bool = False
     """Whether the cap stopped a step before the budget did."""
+    shared_passes: bool = True
+    """Whether a pass over every order of a large batch may be shared with a second process
+    (`strategies/second_process.py`), and so is charged half its work, as on the reference
+    machine. False where batches are planned one to a core (the days of a what-if, each
+    scenario on its own worker): no second process is started and a pass is charged whole. A
+    setting of the caller, never of the machine, so that the charges stay the same anywhere."""
 
     @classmethod
     def for_seconds(cls, seconds: float | None, work: float | None = None) -> Budget:

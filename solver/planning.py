@@ -6,7 +6,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 
-from solver.deadline import Budget, Deadline, default_work
+from solver.deadline import WORK_PER_SECOND, Budget, Deadline, default_work
 from solver.models import Order, Plan
 from solver.network import Dataset, Network
 from solver.pricing import price_order
@@ -35,13 +35,16 @@ STRATEGIES: dict[str, Strategy] = {
 __all__ = ["STRATEGIES", "Progress", "ProgressEvent", "plan_dataset", "search_work"]
 
 
-def search_work(seconds: float | None, orders: int) -> float | None:
+def search_work(
+    seconds: float | None, orders: int, per_second: float = WORK_PER_SECOND
+) -> float | None:
     """The work units a time limit of `seconds` buys a batch of `orders` orders by default:
-    what fits once the plan has been priced (None: no limit). It depends on the limit and the
-    batch only, never on how long anything took, so the default search is the same anywhere."""
+    what fits once the plan has been priced, at `per_second` units a second (None: no limit).
+    It depends on the limit and the batch only, never on how long anything took, so the
+    default search is the same anywhere."""
     if seconds is None:
         return None
-    return default_work(max(0.5, seconds - PRICING_SECONDS_PER_ORDER * orders))
+    return default_work(max(0.5, seconds - PRICING_SECONDS_PER_ORDER * orders), per_second)
 
 
 def plan_dataset(
@@ -50,12 +53,15 @@ def plan_dataset(
     deadline: Deadline | None = None,
     progress: Progress | None = None,
     work: float | None = None,
+    shared_passes: bool = True,
 ) -> Plan:
     """Plan every order of the dataset with `strategy` and price the result (spec §3, §4); on
     a network that re-plans, with the move cost of spec §7.
 
     The search does `work` units (default: `search_work` of the deadline's seconds), and the
-    deadline caps it: a search the cap stops early says so (`Plan.time_limit_hit`)."""
+    deadline caps it: a search the cap stops early says so (`Plan.time_limit_hit`). Without
+    `shared_passes` the search starts no second process and charges its passes whole (see
+    `Budget.shared_passes`)."""
     if dataset.network.current is not None and strategy not in REPLAN_STRATEGIES:
         raise ValueError(f"{strategy} cannot re-plan orders that hold an allocation (§7)")
     deadline = deadline or Deadline(None)
@@ -66,7 +72,7 @@ def plan_dataset(
         cap = Deadline(max(0.5, deadline.left() - reserve))
     if work is None:
         work = search_work(deadline.seconds, len(dataset.orders))
-    budget = Budget(work, cap)
+    budget = Budget(work, cap, shared_passes=shared_passes)
     decision = STRATEGIES[strategy](dataset.network, dataset.orders, budget, progress)
     solve_seconds = time.monotonic() - started
     order_plans = tuple(

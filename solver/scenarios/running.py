@@ -16,12 +16,21 @@ from solver.deadline import Deadline
 from solver.kpis import Kpis, plan_kpis
 from solver.models import Order, Plan
 from solver.network import Dataset, Network
-from solver.planning import Progress, plan_dataset
+from solver.planning import Progress, plan_dataset, search_work
 from solver.scenarios.batching import DayBatch, carry_stock, daily_batches, period_network
 from solver.scenarios.outages import Outage, offline, plan_outage_day, union
 
 MIN_BATCH_SECONDS = 2.0
 """No batch gets less time than this, whatever the budget (the baselines need a moment)."""
+DAY_WORK_PER_SECOND = 0.55
+"""Work units a second of a day's share of the time limit buys (`plan` takes
+`solver.deadline.WORK_PER_SECOND`, 0.85). A what-if plans one scenario a worker, a worker a
+core, with no second process (`Budget.shared_passes`), and the work model undercharges its days:
+on day 1 of the what-if benchmark (2,899 orders, `bench/calibrate_work.py`) a priced pass took
+4.3 to 8.6 CPU s against 3.02 units for the whole pass, and re-planning every order one by one
+2.9 CPU s against 1.4. At this rate the first days of base, close-dc and peak-safety-2 spend
+9.4 to 12.2 units in 9 to 12 CPU s of their 20.6 to 24.9 s shares, so the budget, not the
+clock, ends a day's search and two runs plan alike (BENCHMARKS.md, "Session 4")."""
 
 OnBatch = Callable[[int, int, "BatchRun"], None]
 """Called after each batch with (batches done, batches in all, the batch)."""
@@ -58,6 +67,13 @@ def batch_seconds(orders: int, seconds_per_order: float | None) -> float | None:
     return max(MIN_BATCH_SECONDS, orders * seconds_per_order)
 
 
+def day_work(orders: int, seconds_per_order: float | None) -> float | None:
+    """The work budget of a day of `orders` orders: its share of the time limit at
+    `DAY_WORK_PER_SECOND` (None: no limit). Nominal figures only, so the same anywhere."""
+    seconds = batch_seconds(orders, seconds_per_order)
+    return search_work(seconds, orders, DAY_WORK_PER_SECOND)
+
+
 def plan_batch(
     name: str,
     network: Network,
@@ -65,12 +81,17 @@ def plan_batch(
     strategy: str,
     seconds_per_order: float | None = None,
     progress: Progress | None = None,
+    spare_seconds: float = 0.0,
 ) -> BatchRun:
-    """Plan one day on `network` (the stock the days before it left, fresh capacity)."""
+    """Plan one day on `network` (the stock the days before it left, fresh capacity) with the
+    work of `day_work`, capped at the day's share of the time limit plus `spare_seconds` (what
+    the days before it left of theirs): the cap only stops a search that overruns."""
     day_set = Dataset(name=f"{name}/{batch.day}", network=network, orders=batch.orders)
     started = time.monotonic()
-    deadline = Deadline(batch_seconds(len(batch.orders), seconds_per_order))
-    plan = plan_dataset(day_set, strategy, deadline, progress)
+    seconds = batch_seconds(len(batch.orders), seconds_per_order)
+    deadline = Deadline(None if seconds is None else seconds + spare_seconds)
+    work = day_work(len(batch.orders), seconds_per_order)
+    plan = plan_dataset(day_set, strategy, deadline, progress, work=work, shared_passes=False)
     return BatchRun(batch.day, len(batch.orders), time.monotonic() - started, plan.total_cost, plan)
 
 
@@ -89,10 +110,13 @@ def plan_batches(
     batches = daily_batches(orders)
     runs: list[BatchRun] = []
     days = outage_days(batches, outages)
+    started, shares = time.monotonic(), 0.0
     for done, (batch, day) in enumerate(zip(batches, days, strict=True), start=1):
+        spare = max(0.0, shares - (time.monotonic() - started))
         run, network = plan_scenario_day(
-            name, network, batch, strategy, day, seconds_per_order, progress
+            name, network, batch, strategy, day, seconds_per_order, progress, spare
         )
+        shares += batch_seconds(len(batch.orders), seconds_per_order) or 0.0
         runs.append(run)
         if on_batch is not None:
             on_batch(done, len(batches), run)
@@ -135,17 +159,20 @@ def plan_scenario_day(
     day: DayOutages,
     seconds_per_order: float | None = None,
     progress: Progress | None = None,
+    spare_seconds: float = 0.0,
 ) -> tuple[BatchRun, Network]:
     """Plan one day of a run on `network` (the stock the days before it left) with the nodes
     of `day` offline; and the network the day ends on (its outage's nodes offline too; the
-    caller takes the day's shipments out of its stock, `carry_stock`)."""
+    caller takes the day's shipments out of its stock, `carry_stock`). `spare_seconds`: see
+    `plan_batch` (a day with an outage has its share only)."""
     if day.offline:
         network = offline(network, day.offline)
     if day.outage is not None:
         return plan_outage_batch(
             name, network, batch, strategy, day.outage, seconds_per_order, progress
         )
-    return plan_batch(name, network, batch, strategy, seconds_per_order, progress), network
+    run = plan_batch(name, network, batch, strategy, seconds_per_order, progress, spare_seconds)
+    return run, network
 
 
 def plan_outage_batch(

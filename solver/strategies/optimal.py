@@ -27,6 +27,7 @@ step that runs late; the decision then records that the time limit ended the sea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 from solver.deadline import Budget
@@ -203,11 +204,11 @@ class _Batch:
         """The work of solving `orders` once each, one after the other."""
         return sum(self.solve_work(i, priced=priced) for i in orders)
 
-    def pass_work(self, *, priced: bool) -> float:
-        """The work of solving every order once: half of it in a batch large enough for the
-        second process (as on the reference machine; where there is none it takes longer)."""
+    def pass_work(self, *, priced: bool, shared: bool) -> float:
+        """The work of solving every order once: half of it when `shared` with a second
+        process (see `_shares_passes`; on a machine where none starts it takes longer)."""
         total = self.solves_work(range(len(self.orders)), priced=priced)
-        return total / 2 if len(self.orders) >= SPLIT_FROM else total
+        return total / 2 if shared else total
 
 
 @dataclass
@@ -290,9 +291,11 @@ def _search_plan(
     search.report("rules", "planning with the simple rules (arrival order, nearest, priority)")
     limits = ledger_limits(batch.ledger)
     plan_work = UNLIMITED_PLAN_WORK if budget.work is None else MIP_SHARE * budget.work
-    with second_process(batch.price_one, network, orders) as helper:
+    shared = _shares_passes(batch, budget)
+    helping = second_process(batch.price_one, network, orders) if shared else nullcontext()
+    with helping as helper:
         baseline_picks, made = _baselines(batch, helper)
-        budget.charge(_rules_work(batch, made))
+        budget.charge(_rules_work(batch, made, shared))
         best_name = min(baseline_picks, key=lambda k: batch.cost(baseline_picks[k]))
         picked = baseline_picks[best_name]
         kept = best_name
@@ -399,16 +402,22 @@ def _replan_baselines(
     return {name: list(d.shipments) for name, d in replan_baselines(network, orders).items()}
 
 
-def _rules_work(batch: _Batch, columns: int) -> float:
-    """The three baselines (side by side where a second process plans the rules) and the
-    `columns` columns made of their plans; a re-plan's two baselines are taken to cost what
+def _shares_passes(batch: _Batch, budget: Budget) -> bool:
+    """Whether the batch's passes (and baselines) are charged as shared with a second process:
+    by the caller's setting and the batch's size, never by what this machine can start."""
+    return budget.shared_passes and len(batch.orders) >= SPLIT_FROM
+
+
+def _rules_work(batch: _Batch, columns: int, shared: bool) -> float:
+    """The three baselines (side by side when `shared`: a second process plans the rules) and
+    the `columns` columns made of their plans; a re-plan's two baselines are taken to cost what
     `myopic` does."""
     n = len(batch.orders)
     network = batch.network
     myopic = sum(order_solve_work(network, o, priced=False) for o in batch.orders)
     myopic += n * methods_work(network)
     rules = 2 * n * (methods_work(network) + rule_work(network)) if network.current is None else 0
-    side_by_side = max(myopic, rules) if n >= SPLIT_FROM else myopic + rules
+    side_by_side = max(myopic, rules) if shared else myopic + rules
     return side_by_side + n * methods_work(network) + columns * COLUMN_SECONDS
 
 
@@ -443,7 +452,8 @@ def _generate_columns(
 
     search.report("bound", "proving a lower bound: every order's own best plan")
     priced_sum, complete, new, own_best = _pricing_pass(batch, search, {}, None, helper, "first")
-    budget.charge(batch.pass_work(priced=False) + len(new) * batch.column_work())
+    shared = _shares_passes(batch, budget)
+    budget.charge(batch.pass_work(priced=False, shared=shared) + len(new) * batch.column_work())
     if not complete:
         own_best = []
     bound = priced_sum if complete else float("-inf")
@@ -459,8 +469,10 @@ def _generate_columns(
     master = MasterLp(n, batch.ledger, spare=SPARE_PER_ORDER * n)
     master.add(batch.pool.columns)
     added = len(batch.pool.columns)
-    pass_work = batch.pass_work(priced=True)
-    scarcity_work = batch.pass_work(priced=False)  # no MIPs: 4.9 s against 5.3 s on tight 10k
+    pass_work = batch.pass_work(priced=True, shared=shared)
+    scarcity_work = batch.pass_work(
+        priced=False, shared=shared
+    )  # no MIPs: 4.9 s against 5.3 s on tight 10k
 
     smoothing = SMOOTHING
     lp: LpSolution | None = None
