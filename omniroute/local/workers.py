@@ -28,6 +28,7 @@ import signal
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -287,6 +288,9 @@ def serve_invocations(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     os.environ.update(environment)
+    # Powertools warns when a handler (the sweeper, every minute) published no metric: a line
+    # for CloudWatch on AWS, noise in the terminal of `omniroute serve`.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     if fault_injection:
         faults.install()
     for handler in imports:
