@@ -174,6 +174,7 @@ def test_a_budget_of_few_passes_prices_the_first_round_at_scarcity_and_stops_bef
     rounds = [e.detail for e in events if re.match(r"round [1-9]", e.detail)]
     assert rounds and "(scarcity prices;" in rounds[0], rounds
     assert "column generation stopped: the next LP would not fit in the budget" in decision.notes
+    assert "plan kept: LP-based" in decision.notes  # the plan is made from the last LP
     assert case.alone + 1.0 < bound_of(decision) <= case.relaxed + SLACK
 
 
