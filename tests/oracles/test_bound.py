@@ -62,10 +62,12 @@ class Exact:
 
 @cache
 def exact(seed: int) -> Exact:
+    """Batch `seed`'s exact figures, by the oracles (which call no code under test, so they can
+    be kept between tests)."""
     world, orders = draw_batch(RandomDraw(seed))
     pricer = SpecPricer(world)
     found = batch_optimum(pricer, orders)
-    alone = sum(best_choice(pricer, order, Limits.fresh(pricer))[1] for order in orders)
+    alone = sum(best_choice(pricer, o, Limits.fresh(pricer))[1] for o in orders)
     data = world.dataset(orders)
     return Exact(data.network, list(data.orders), alone, found.relaxed, found.cost)
 
