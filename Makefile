@@ -11,7 +11,7 @@ test-nightly:
 	HYPOTHESIS_PROFILE=nightly $(PY) -m pytest -n 2 tests
 
 # Mutation testing of the rule-bearing modules and issue 15's deliberate bugs (docs/testing.md):
-# about 3 h on the shared 2-core machine; `python -m tests.mutation.run --module NAME` runs one.
+# 2 h 30 min to 3 h on the shared 2-core machine; `python -m tests.mutation.run --module NAME` runs one.
 mutation:
 	$(PY) -m tests.mutation.run
 
