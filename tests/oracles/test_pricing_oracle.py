@@ -191,6 +191,7 @@ def test_every_vendor_shipment_pays_its_own_dropship_fee() -> None:
         (40.0, -74.0, 40.0, -74.0),
         (8.0, 0.0, -8.0, 179.9999999),  # float noise takes the haversine term a hair above 1
         (-82.0, 10.0, 82.0, -169.9999999),
+        (2.5, 0.0, -2.5, 180.0),  # exact antipodes: the term is 1 + 2.2e-16 here
     ],
 )
 def test_distances_are_the_spec_haversine_even_between_antipodes(points) -> None:

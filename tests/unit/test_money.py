@@ -13,6 +13,7 @@ from solver.models import CostBreakdown, OrderPlan, PlanLine, Shipment
 from solver.order_solver import solve_order
 from solver.pricing import price_order, to_cents
 from tests.factories import random_network, random_order
+from tests.unit import replan_fixtures as replan
 
 
 def _cents(value: float) -> int:
@@ -97,3 +98,44 @@ def test_cents_left_over_go_to_the_largest_remainders() -> None:
     breakdown = CostBreakdown(carrier=1.0)
     shown = to_cents(OrderPlan(order_id="o", cost=1.0, shipments=shipments, breakdown=breakdown))
     assert [s.carrier_cost for s in shown.shipments] == [0.34, 0.33, 0.33]
+
+
+def test_a_plan_with_no_price_or_an_amount_that_is_not_finite_comes_back_as_it_is() -> None:
+    shipments = (_shipment("A", math.inf, 2.0),)
+    unpriced = OrderPlan(order_id="o", cost=0.0, shipments=shipments)
+    assert to_cents(unpriced) is unpriced
+    no_rate = OrderPlan(
+        order_id="o",
+        cost=math.inf,
+        shipments=shipments,
+        breakdown=CostBreakdown(carrier=math.inf, handling=2.0),
+    )
+    assert to_cents(no_rate) is no_rate
+
+
+def test_a_re_plans_move_penalty_is_a_part_of_its_own_in_cents() -> None:
+    """Spec §7: o moves two units of A from W1 to W2 (3.00 + 2 × 0.50 = 4.00 move penalty)."""
+    net = replan.small_network()
+    o = replan.order("o", ("A", 2), ("B", 1))
+    held = [replan.order_plan(net, o, [replan.ship(replan.W1, _1=2, _2=1)])]
+    current = replan.allocation(net, [o], held)
+    moved = [replan.ship(replan.W2, _1=2), replan.ship(replan.W1, _2=1)]
+    raw = price_order(net.with_current(current), o, moved)
+    assert raw.breakdown is not None and raw.breakdown.move == 4.0
+    shown = to_cents(raw)
+    assert shown.breakdown is not None and shown.breakdown.move == 4.0
+    _assert_in_cents_and_summing(raw, shown)
+
+
+def test_a_cost_given_to_more_than_the_cent_comes_back_rounded_to_it() -> None:
+    """`to_cents` rounds the order's cost too: 12.3456 is shown as 12.35, the parts' sum."""
+    breakdown = CostBreakdown(carrier=10.3456, handling=2.0)
+    raw = OrderPlan(
+        order_id="o",
+        cost=breakdown.total,
+        shipments=(_shipment("A", 10.3456, 2.0),),
+        breakdown=breakdown,
+    )
+    shown = to_cents(raw)
+    assert shown.cost == 12.35
+    assert shown.breakdown == CostBreakdown(carrier=10.35, handling=2.0)

@@ -10,7 +10,7 @@ from solver.checker import check_plan, chosen_shipment
 from solver.loading import load_dataset
 from solver.models import Settings
 from solver.planning import plan_dataset
-from solver.pricing import price_order
+from solver.pricing import moved_units, price_order
 from tests.unit.replan_fixtures import (
     PENALTIES,
     W1,
@@ -125,3 +125,30 @@ def test_kpis_of_a_re_plan_count_its_moves():
 
     plain = plan_kpis(Dataset("small", net, (o1, o2)), as_plan(Dataset("s", net, ()), current))
     assert plain.move_cost is None and plain.orders_moved is None
+
+
+def test_units_a_plan_takes_from_a_node_count_over_all_its_shipments_from_there():
+    """Two shipments from W1 (a plan the checker flags, whose moves it still counts): the two
+    units held at W1 stay there, one by ground and one by express; nothing moved."""
+    net = small_network()
+    o = order("o", ("A", 2))
+    current = allocation(net, [o], [order_plan(net, o, [ship(W1, _1=2)])])
+    assert moved_units(current.of("o"), [ship(W1, 0, _1=1), ship(W1, 1, _1=1)]) == 0
+    assert moved_units(current.of("o"), [ship(W1, 0, _1=1), ship(W2, 1, _1=1)]) == 1
+
+
+def test_locked_units_a_plan_leaves_behind_are_still_not_moved_units():
+    """Spec §7 excludes locked units from the count, even in a plan (which the checker rejects)
+    that does not ship them: of W1's two units one is locked, so one moved."""
+    net = small_network()
+    o = order("o", ("A", 2))
+    current = allocation(net, [o], [order_plan(net, o, [ship(W1, _1=2)], {(W1, "1"): 1})])
+    assert moved_units(current.of("o"), [ship(W2, _1=2)]) == 1
+    assert moved_units(current.of("o"), []) == 1
+
+
+def test_an_order_priced_where_nothing_is_re_planned_has_no_move_part():
+    net = small_network()
+    plan = price_order(net, order("o", ("A", 2)), [ship(W2, _1=2)])
+    assert plan.moved_units is None
+    assert plan.breakdown is not None and plan.breakdown.move is None
