@@ -11,7 +11,7 @@ test-nightly:
 	HYPOTHESIS_PROFILE=nightly $(PY) -m pytest -n 2 tests
 
 # Mutation testing of the rule-bearing modules and issue 15's deliberate bugs (docs/testing.md):
-# 1 h 45 min to 2 h 30 min on the shared 2-core machine (docs/testing.md); `python -m tests.mutation.run --module NAME` runs one.
+# 1 h 45 min to 2 h 30 min on the shared 2-core machine; `python -m tests.mutation.run --module NAME` runs one.
 mutation:
 	$(PY) -m tests.mutation.run
 
