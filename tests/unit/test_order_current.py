@@ -15,7 +15,7 @@ from solver.current_reading import whole_kits_locked
 from solver.ledger import Ledger
 from solver.models import Order
 from solver.network import Network
-from solver.order_problem import order_items
+from solver.order_problem import OrderSolution, order_items
 from solver.order_solver import solve_order
 from solver.pricing import ChosenShipment, order_methods, price_order
 from tests.factories import random_network, random_order
@@ -167,14 +167,23 @@ def held_case(seed: int) -> tuple[Network, Order, OrderCurrent, Ledger]:
             return net, order, current, ledger
 
 
-@pytest.mark.parametrize("seed", range(150))
-def test_held_order_optimum_matches_exhaustive_search(seed: int) -> None:
-    net, order, current, ledger = held_case(seed)
+def solved_exactly(
+    net: Network, order: Order, current: OrderCurrent, ledger: Ledger
+) -> OrderSolution:
+    """The per-order solver's answer, checked: its plan prices at its cost, and that cost is
+    the exhaustive search's."""
     solution = solve_order(net, order, ledger)
     plan = price_order(net, order, solution.chosen)
     assert plan.breakdown is not None
     assert plan.breakdown.total == pytest.approx(solution.cost, abs=1e-6)
     assert solution.cost == pytest.approx(exhaustive_best(net, order, current, ledger), abs=1e-6)
+    return solution
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_held_order_optimum_matches_exhaustive_search(seed: int) -> None:
+    net, order, current, ledger = held_case(seed)
+    solved_exactly(net, order, current, ledger)
 
 
 @pytest.mark.parametrize("limit", ["ENUMERATION_LIMIT", "PAIR_LIMIT"])
@@ -186,11 +195,7 @@ def test_held_order_mip_matches_exhaustive_search(
     whichever limit sends it there."""
     monkeypatch.setattr(f"solver.order_current.{limit}", 0)
     net, order, current, ledger = held_case(1000 + seed)
-    solution = solve_order(net, order, ledger)
-    plan = price_order(net, order, solution.chosen)
-    assert plan.breakdown is not None
-    assert plan.breakdown.total == pytest.approx(solution.cost, abs=1e-6)
-    assert solution.cost == pytest.approx(exhaustive_best(net, order, current, ledger), abs=1e-6)
+    solution = solved_exactly(net, order, current, ledger)
     # Solved to optimality, its proven bound is its cost (the move cost's constant included).
     assert solution.lower_bound == pytest.approx(solution.cost, abs=1e-6)
 
@@ -280,11 +285,7 @@ def test_a_shipment_of_locked_units_only_is_exempt_from_the_split_guard(
     if path == "mip":
         monkeypatch.setattr("solver.order_current.ENUMERATION_LIMIT", 0)
     net, order, current, ledger = locked_only_case(seed)
-    solution = solve_order(net, order, ledger)
-    plan = price_order(net, order, solution.chosen)
-    assert plan.breakdown is not None
-    assert plan.breakdown.total == pytest.approx(solution.cost, abs=1e-6)
-    assert solution.cost == pytest.approx(exhaustive_best(net, order, current, ledger), abs=1e-6)
+    solved_exactly(net, order, current, ledger)
 
 
 def test_the_locked_only_draws_use_the_exemption() -> None:
