@@ -141,9 +141,10 @@ def test_the_first_pass_charges_the_work_of_an_unpriced_pass_and_of_its_columns(
         Ledger.fresh(case.network),
         [{line.line_id: line.sku for line in o.lines} for o in case.orders],
     )
+    shared = len(case.orders) >= optimal.SPLIT_FROM  # no: a batch this small plans alone
     expected = (
-        _rules_work(batch, columns - new)
-        + batch.pass_work(priced=False)
+        _rules_work(batch, columns - new, shared)
+        + batch.pass_work(priced=False, shared=shared)
         + new * batch.column_work()
     )
     assert first.work == pytest.approx(expected, rel=1e-12)
@@ -235,6 +236,7 @@ def test_a_pass_over_many_orders_reports_how_far_it_got(monkeypatch: pytest.Monk
     orders = [random_order(rng, network, f"o-{k}", max_lines=1) for k in range(130)]
     for split_from, shown in ((10**9, 130), (1, 65)):
         monkeypatch.setattr(second_process, "SPLIT_FROM", split_from)
+        monkeypatch.setattr(optimal, "SPLIT_FROM", split_from)
         events: list[ProgressEvent] = []
         plan_optimal(network, orders, None, events.append, max_rounds=2)
         passes = [e.message for e in events if " pass: order " in e.message]
