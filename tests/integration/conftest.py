@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from omniroute.local.events import LambdaContext, api_gateway_event
+from omniroute.local.moto_server import MotoServer
 from omniroute.local.stack import DEFAULT_DATASET, LocalStack, start_local_stack
 from tests.integration.api_client import ApiClient
 
@@ -21,11 +21,12 @@ HANDLER_WORKERS = 2
 
 def moto_endpoint() -> Iterator[str]:
     """moto's server on a free port, for as long as the generator runs (tests that need AWS
-    services but not a whole local stack)."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    services but not a whole local stack). The embedded one, which runs one request at a time:
+    moto's own `ThreadedMotoServer` applies concurrent requests without a lock, so two
+    transactions can interleave a condition check and an update (concurrent what-if starts
+    passed their cap of 3 with 5 there), which DynamoDB never does."""
+    server = MotoServer().start()
+    yield server.url
     server.stop()
 
 
