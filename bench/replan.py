@@ -106,9 +106,10 @@ def removed_share(extra: int, removable: int, plan: Plan) -> str:
 
 
 def fewest_nodes(stock: np.ndarray, need: np.ndarray, most: int) -> int:
-    """The fewest rows of `stock` ([node, sku]) whose sum covers `need` ([sku]), trying up to
-    `most` rows (returns `most` + 1 when none of that size does). Brute force over subsets of the
-    nodes that hold any of it: a bench measure, sized for orders of a few lines."""
+    """The fewest rows of `stock` ([node, sku]) whose sum covers `need` ([sku]), trying sizes up
+    to `min(most, 3)`; one more than that when none covers (then a lower bound on the fewest).
+    Brute force over subsets of the nodes that hold any of it: a bench measure, sized for orders
+    of a few lines."""
     holders = stock[(stock > 0).any(axis=1)]
     for size in range(1, min(most, 3) + 1):
         if size == 1:
